@@ -1,0 +1,138 @@
+using PrototxtLsp.Core.Text;
+
+namespace PrototxtLsp.Core.Diagnostics;
+
+/// <summary>
+/// Every diagnostic the tool reports. Codes are stable contracts (scripts and suppressions rely on them); bands:
+/// 1xxx syntax, 2xxx schema, 3xxx net graph, 4xxx shapes, 5xxx solver and workspace.
+/// </summary>
+public static class DiagnosticCatalog
+{
+    private static readonly List<DiagnosticDescriptor> AllDescriptors = new();
+
+    private static DiagnosticDescriptor Define(string code, DiagnosticSeverity severity, string title)
+    {
+        var descriptor = new DiagnosticDescriptor(code, severity, title);
+        AllDescriptors.Add(descriptor);
+        return descriptor;
+    }
+
+    // ---- 1xxx syntax -------------------------------------------------------------------------------------------
+    public static readonly DiagnosticDescriptor InvalidCharacter = Define("PTX1001", DiagnosticSeverity.Error, "Invalid character");
+    public static readonly DiagnosticDescriptor UnterminatedString = Define("PTX1002", DiagnosticSeverity.Error, "Unterminated string");
+    public static readonly DiagnosticDescriptor InvalidEscape = Define("PTX1003", DiagnosticSeverity.Error, "Invalid escape sequence");
+    public static readonly DiagnosticDescriptor MalformedNumber = Define("PTX1004", DiagnosticSeverity.Error, "Malformed number");
+    public static readonly DiagnosticDescriptor ExpectedFieldName = Define("PTX1005", DiagnosticSeverity.Error, "Expected a field name");
+    public static readonly DiagnosticDescriptor ExpectedColon = Define("PTX1006", DiagnosticSeverity.Error, "Expected ':'");
+    public static readonly DiagnosticDescriptor ExpectedValue = Define("PTX1007", DiagnosticSeverity.Error, "Expected a value");
+    public static readonly DiagnosticDescriptor UnclosedBlock = Define("PTX1008", DiagnosticSeverity.Error, "Unclosed block");
+    public static readonly DiagnosticDescriptor MismatchedClose = Define("PTX1009", DiagnosticSeverity.Error, "Mismatched closing delimiter");
+    public static readonly DiagnosticDescriptor UnexpectedClose = Define("PTX1010", DiagnosticSeverity.Error, "Unexpected closing delimiter");
+    public static readonly DiagnosticDescriptor NestingTooDeep = Define("PTX1011", DiagnosticSeverity.Error, "Nesting too deep");
+    public static readonly DiagnosticDescriptor ByteOrderMark = Define("PTX1012", DiagnosticSeverity.Error, "UTF-8 byte-order mark");
+    public static readonly DiagnosticDescriptor MalformedList = Define("PTX1013", DiagnosticSeverity.Error, "Malformed list");
+    public static readonly DiagnosticDescriptor MalformedExtensionName = Define("PTX1014", DiagnosticSeverity.Error, "Malformed extension name");
+
+    // ---- 2xxx schema -------------------------------------------------------------------------------------------
+    public static readonly DiagnosticDescriptor UnknownField = Define("PTX2001", DiagnosticSeverity.Error, "Unknown field");
+    public static readonly DiagnosticDescriptor WrongValueKind = Define("PTX2002", DiagnosticSeverity.Error, "Value of the wrong kind");
+    public static readonly DiagnosticDescriptor UnknownEnumValue = Define("PTX2003", DiagnosticSeverity.Error, "Unknown enum value");
+    public static readonly DiagnosticDescriptor DuplicateField = Define("PTX2004", DiagnosticSeverity.Error, "Non-repeated field given more than once");
+    public static readonly DiagnosticDescriptor NumberOutOfRange = Define("PTX2005", DiagnosticSeverity.Error, "Number out of range");
+    public static readonly DiagnosticDescriptor MissingRequiredField = Define("PTX2006", DiagnosticSeverity.Warning, "Required field missing");
+    public static readonly DiagnosticDescriptor UnknownRootMessage = Define("PTX2007", DiagnosticSeverity.Error, "Unknown proto-message header");
+
+    public static IReadOnlyList<DiagnosticDescriptor> All => AllDescriptors;
+
+    // ---- factories: one per situation, each message says what is wrong and what to do ---------------------------
+
+    public static Diagnostic ControlCharacter(TextSpan span, char c) =>
+        new(InvalidCharacter, span, $"Control character U+{(int)c:X4} is not allowed here; delete it.");
+
+    public static Diagnostic UnexpectedCharacters(TextSpan span, string text) =>
+        new(InvalidCharacter, span, text.Length == 1 && text[0] < 0x80
+            ? $"Unexpected character '{text}'; protobuf text format has no such token here. Delete it, or quote the value if it is part of a string."
+            : $"Unexpected character{(text.Length == 1 ? "" : "s")} '{text}' (U+{(int)text[0]:X4}); Caffe's parser accepts only ASCII outside strings and comments. Delete {(text.Length == 1 ? "it" : "them")} or put {(text.Length == 1 ? "it" : "them")} in quotes.");
+
+    public static Diagnostic BomNotAllowed(TextSpan span) =>
+        new(ByteOrderMark, span, "The file starts with a UTF-8 byte-order mark, which Caffe's parser rejects (\"Interpreting non ascii codepoint 239\"). Save the file as UTF-8 without BOM.");
+
+    public static Diagnostic StringNotClosedAtLineEnd(TextSpan span, char quote) =>
+        new(UnterminatedString, span, $"String is not closed before the end of the line (text-format strings cannot span lines). Add the closing {quote}; for a long value, write several adjacent strings, which are joined.");
+
+    public static Diagnostic StringNotClosedAtEnd(TextSpan span, char quote) =>
+        new(UnterminatedString, span, $"String is not closed before the end of the file; add the closing {quote}.");
+
+    public static Diagnostic BadEscape(TextSpan span, string detail) => new(InvalidEscape, span, detail);
+
+    public static Diagnostic BadNumber(TextSpan span, string text, string detail) =>
+        new(MalformedNumber, span, $"'{text}' is not a valid number: {detail}");
+
+    public static Diagnostic FieldNameExpected(TextSpan span, string found) =>
+        new(ExpectedFieldName, span, $"Expected a field name, found {found}. Each entry is 'name: value' or 'name {{ … }}'.");
+
+    public static Diagnostic ColonExpected(TextSpan span, string field) =>
+        new(ExpectedColon, span, $"Expected ':' between '{field}' and its value; write '{field}: value'.");
+
+    public static Diagnostic ValueExpected(TextSpan span, string field, bool hadColon) =>
+        new(ExpectedValue, span, hadColon
+            ? $"Expected a value after '{field}:'."
+            : $"Expected ':' and a value, or '{{ … }}', after '{field}'.");
+
+    public static Diagnostic NumberExpectedAfterMinus(TextSpan span) =>
+        new(ExpectedValue, span, "Expected a number after '-'.");
+
+    public static Diagnostic BlockNotClosed(TextSpan span, string open, string close, string? field, int openLine) =>
+        new(UnclosedBlock, span, field is null
+            ? $"'{open}' opened on line {openLine + 1} is never closed; add a matching '{close}'."
+            : $"'{open}' of '{field}' opened on line {openLine + 1} is never closed; add a matching '{close}'.");
+
+    public static Diagnostic CloseMismatch(TextSpan span, string expected, string found, TextSpan openSpan) =>
+        new(MismatchedClose, span, $"Expected '{expected}' to close the block, found '{found}'; a block opened with '{(expected == "}" ? "{" : "<")}' must end with '{expected}'.",
+            [new RelatedLocation(openSpan, "The block opened here.")]);
+
+    public static Diagnostic StrayClose(TextSpan span, string text) =>
+        new(UnexpectedClose, span, $"Unexpected '{text}': there is no open block here to close. Delete it, or look for a missing opening brace above.");
+
+    public static Diagnostic TooDeep(TextSpan span, int limit) =>
+        new(NestingTooDeep, span, $"Messages are nested more than {limit} levels deep; protobuf's parser stops at this depth. The nested content is not checked.");
+
+    public static Diagnostic ListElementExpected(TextSpan span, string found) =>
+        new(MalformedList, span, $"Expected a value in the list, found {found}. A list is '[a, b, c]' with no trailing comma.");
+
+    public static Diagnostic ListSeparatorExpected(TextSpan span, string found) =>
+        new(MalformedList, span, $"Expected ',' or ']' in the list, found {found}.");
+
+    public static Diagnostic ListNotClosed(TextSpan span, int openLine) =>
+        new(MalformedList, span, $"List opened on line {openLine + 1} is not closed; add ']'.");
+
+    public static Diagnostic BadExtensionName(TextSpan span, string detail) => new(MalformedExtensionName, span, detail);
+
+    public static Diagnostic UnknownFieldIn(TextSpan span, string message, string field, string? suggestion) =>
+        new(UnknownField, span, suggestion is null
+            ? $"Message type \"{message}\" has no field named \"{field}\". Remove it, or point the file at the caffe.proto of the Caffe fork that defines it."
+            : $"Message type \"{message}\" has no field named \"{field}\". Did you mean '{suggestion}'?");
+
+    public static Diagnostic UnknownExtension(TextSpan span, string message, string name) =>
+        new(UnknownField, span, name.Contains('/')
+            ? $"'[{name}]' is an Any type URL, but no field of \"{message}\" here has type google.protobuf.Any; remove it."
+            : $"Extension \"{name}\" is not defined for \"{message}\" (the schema declares no extensions); remove it.");
+
+    public static Diagnostic WrongKind(TextSpan span, string detail) => new(WrongValueKind, span, detail);
+
+    public static Diagnostic UnknownEnum(TextSpan span, string field, string enumName, string value, IEnumerable<string> valid, string? suggestion) =>
+        new(UnknownEnumValue, span, $"'{value}' is not a value of {enumName} (field '{field}'). {(suggestion is null ? "" : $"Did you mean '{suggestion}'? ")}Valid values: {string.Join(", ", valid)}.");
+
+    public static Diagnostic Duplicate(TextSpan span, string field, TextSpan first) =>
+        new(DuplicateField, span, $"Non-repeated field \"{field}\" is specified more than once; Caffe's parser rejects the file. Keep one of them.",
+            [new RelatedLocation(first, $"'{field}' is first set here.")]);
+
+    public static Diagnostic OutOfRange(TextSpan span, string field, string type, string text, string range) =>
+        new(NumberOutOfRange, span, $"{text} is out of range for '{field}' ({type}: {range}).");
+
+    public static Diagnostic RequiredMissing(TextSpan span, string message, IEnumerable<string> fields) =>
+        new(MissingRequiredField, span, $"{message} is missing required field{(fields.Count() == 1 ? "" : "s")} {string.Join(", ", fields.Select(f => $"'{f}'"))}; protoc only warns, but the value is undefined without it.");
+
+    public static Diagnostic RootMessageUnknown(TextSpan span, string name, string? suggestion) =>
+        new(UnknownRootMessage, span, $"The proto-message header names '{name}', which the schema does not define{(suggestion is null ? "" : $"; did you mean '{suggestion}'?")}. The file is checked as caffe.NetParameter meanwhile.");
+}

@@ -1,0 +1,135 @@
+using Google.Protobuf.Reflection;
+
+namespace PrototxtLsp.Core.Schema;
+
+/// <summary>
+/// The schema a document is checked against: messages, fields, enums and their doc comments, read from a
+/// protobuf descriptor set (the embedded one compiled from our caffe.proto, or later a user's own).
+/// </summary>
+public sealed class ProtoSchema
+{
+    private readonly Dictionary<string, MessageInfo> _messages = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, EnumInfo> _enums = new(StringComparer.Ordinal);
+
+    private static readonly Lazy<ProtoSchema> EmbeddedCaffe = new(LoadEmbedded);
+
+    private ProtoSchema()
+    {
+    }
+
+    /// <summary>Our caffe.proto (BVLC Caffe's schema with our own documentation), compiled at build time.</summary>
+    public static ProtoSchema Caffe => EmbeddedCaffe.Value;
+
+    public IEnumerable<MessageInfo> Messages => _messages.Values;
+
+    public IEnumerable<EnumInfo> Enums => _enums.Values;
+
+    public MessageInfo? FindMessage(string fullName) => _messages.GetValueOrDefault(fullName.TrimStart('.'));
+
+    public EnumInfo? FindEnum(string fullName) => _enums.GetValueOrDefault(fullName.TrimStart('.'));
+
+    private static ProtoSchema LoadEmbedded()
+    {
+        using var stream = typeof(ProtoSchema).Assembly.GetManifestResourceStream("caffe.protoset")
+            ?? throw new InvalidOperationException("The embedded caffe.protoset is missing from the build.");
+        return FromDescriptorSet(FileDescriptorSet.Parser.ParseFrom(stream));
+    }
+
+    public static ProtoSchema FromDescriptorSet(FileDescriptorSet set)
+    {
+        var schema = new ProtoSchema();
+        var pendingFields = new List<FieldInfo>();
+        foreach (var file in set.File)
+        {
+            var comments = CommentIndex.Build(file);
+            var prefix = string.IsNullOrEmpty(file.Package) ? "" : file.Package + ".";
+            for (var e = 0; e < file.EnumType.Count; e++)
+                schema.AddEnum(file.EnumType[e], prefix, comments, [5, e]);
+            for (var m = 0; m < file.MessageType.Count; m++)
+                schema.AddMessage(file.MessageType[m], prefix, comments, [4, m], pendingFields);
+        }
+
+        foreach (var field in pendingFields)
+        {
+            if (field.TypeName is null) continue;
+            field.MessageType = schema.FindMessage(field.TypeName);
+            field.EnumType = schema.FindEnum(field.TypeName);
+        }
+
+        return schema;
+    }
+
+    private void AddEnum(EnumDescriptorProto proto, string prefix, CommentIndex comments, int[] path)
+    {
+        var info = new EnumInfo(prefix + proto.Name, comments.Get(path));
+        for (var v = 0; v < proto.Value.Count; v++)
+        {
+            var value = proto.Value[v];
+            info.Values.Add(new EnumValueInfo(info, value.Name, value.Number, comments.Get([.. path, 2, v])));
+        }
+
+        _enums[info.FullName] = info;
+    }
+
+    private void AddMessage(DescriptorProto proto, string prefix, CommentIndex comments, int[] path, List<FieldInfo> pending)
+    {
+        var info = new MessageInfo(prefix + proto.Name, comments.Get(path));
+        _messages[info.FullName] = info;
+        var nested = info.FullName + ".";
+        for (var e = 0; e < proto.EnumType.Count; e++) AddEnum(proto.EnumType[e], nested, comments, [.. path, 4, e]);
+        for (var n = 0; n < proto.NestedType.Count; n++) AddMessage(proto.NestedType[n], nested, comments, [.. path, 3, n], pending);
+        for (var f = 0; f < proto.Field.Count; f++)
+        {
+            var field = proto.Field[f];
+            var typeName = string.IsNullOrEmpty(field.TypeName) ? null : field.TypeName.TrimStart('.');
+            var fieldInfo = new FieldInfo(
+                info,
+                field.Name,
+                field.Number,
+                field.Label switch
+                {
+                    FieldDescriptorProto.Types.Label.Required => FieldLabel.Required,
+                    FieldDescriptorProto.Types.Label.Repeated => FieldLabel.Repeated,
+                    _ => FieldLabel.Optional,
+                },
+                (FieldType)(int)field.Type,
+                typeName,
+                field.HasDefaultValue ? field.DefaultValue : null,
+                field.Options?.Deprecated ?? false,
+                field.Options?.Packed ?? false,
+                comments.Get([.. path, 2, f]));
+            info.Add(fieldInfo);
+            pending.Add(fieldInfo);
+        }
+    }
+
+    /// <summary>Doc comments by descriptor path (leading comment, then trailing), normalised to plain lines.</summary>
+    private sealed class CommentIndex
+    {
+        private readonly Dictionary<string, string> _byPath = new(StringComparer.Ordinal);
+
+        public static CommentIndex Build(FileDescriptorProto file)
+        {
+            var index = new CommentIndex();
+            if (file.SourceCodeInfo is null) return index;
+            foreach (var location in file.SourceCodeInfo.Location)
+            {
+                var text = Normalize(location.LeadingComments);
+                var trailing = Normalize(location.TrailingComments);
+                if (trailing.Length > 0) text = text.Length > 0 ? text + "\n\n" + trailing : trailing;
+                if (text.Length > 0) index._byPath[string.Join(',', location.Path)] = text;
+            }
+
+            return index;
+        }
+
+        public string? Get(int[] path) => _byPath.GetValueOrDefault(string.Join(',', path));
+
+        private static string Normalize(string? comment)
+        {
+            if (string.IsNullOrWhiteSpace(comment)) return "";
+            var lines = comment.Replace("\r\n", "\n").Split('\n').Select(l => l.StartsWith(' ') ? l[1..] : l).Select(l => l.TrimEnd());
+            return string.Join('\n', lines).Trim();
+        }
+    }
+}

@@ -1,0 +1,138 @@
+namespace PrototxtLsp.Core.Schema;
+
+public enum FieldLabel
+{
+    Optional,
+    Required,
+    Repeated,
+}
+
+/// <summary>protobuf scalar and composite field types (numbers as in descriptor.proto).</summary>
+public enum FieldType
+{
+    Double = 1,
+    Float = 2,
+    Int64 = 3,
+    UInt64 = 4,
+    Int32 = 5,
+    Fixed64 = 6,
+    Fixed32 = 7,
+    Bool = 8,
+    String = 9,
+    Group = 10,
+    Message = 11,
+    Bytes = 12,
+    UInt32 = 13,
+    Enum = 14,
+    SFixed32 = 15,
+    SFixed64 = 16,
+    SInt32 = 17,
+    SInt64 = 18,
+}
+
+public sealed class MessageInfo
+{
+    private readonly Dictionary<string, FieldInfo> _byName = new(StringComparer.Ordinal);
+
+    internal MessageInfo(string fullName, string? doc)
+    {
+        FullName = fullName;
+        Doc = doc;
+    }
+
+    public string FullName { get; }
+
+    public string Name => FullName[(FullName.LastIndexOf('.') + 1)..];
+
+    public string? Doc { get; }
+
+    public List<FieldInfo> Fields { get; } = new();
+
+    public FieldInfo? FindField(string name) => _byName.GetValueOrDefault(name);
+
+    internal void Add(FieldInfo field)
+    {
+        Fields.Add(field);
+        _byName[field.Name] = field;
+    }
+
+    public override string ToString() => FullName;
+}
+
+public sealed class FieldInfo
+{
+    internal FieldInfo(MessageInfo containingType, string name, int number, FieldLabel label, FieldType type, string? typeName,
+        string? defaultValue, bool deprecated, bool packed, string? doc)
+    {
+        ContainingType = containingType;
+        Name = name;
+        Number = number;
+        Label = label;
+        Type = type;
+        TypeName = typeName;
+        DefaultValue = defaultValue;
+        Deprecated = deprecated;
+        Packed = packed;
+        Doc = doc;
+    }
+
+    public MessageInfo ContainingType { get; }
+
+    public string Name { get; }
+
+    public int Number { get; }
+
+    public FieldLabel Label { get; }
+
+    public FieldType Type { get; }
+
+    /// <summary>Full name (without leading dot) of the message or enum type, for those kinds.</summary>
+    public string? TypeName { get; }
+
+    /// <summary>The declared default as protoc records it ("1.5", "TEST", "constant"), or null.</summary>
+    public string? DefaultValue { get; }
+
+    public bool Deprecated { get; }
+
+    public bool Packed { get; }
+
+    public string? Doc { get; }
+
+    public MessageInfo? MessageType { get; internal set; }
+
+    public EnumInfo? EnumType { get; internal set; }
+
+    public bool IsRepeated => Label == FieldLabel.Repeated;
+
+    public bool IsMessage => Type is FieldType.Message or FieldType.Group;
+
+    /// <summary>The type as a .proto file writes it: "uint32", "caffe.FillerParameter".</summary>
+    public string TypeDisplay => TypeName ?? Type.ToString().ToLowerInvariant();
+
+    public override string ToString() => $"{ContainingType.FullName}.{Name}";
+}
+
+public sealed class EnumInfo
+{
+    internal EnumInfo(string fullName, string? doc)
+    {
+        FullName = fullName;
+        Doc = doc;
+    }
+
+    public string FullName { get; }
+
+    public string Name => FullName[(FullName.LastIndexOf('.') + 1)..];
+
+    public string? Doc { get; }
+
+    public List<EnumValueInfo> Values { get; } = new();
+
+    public EnumValueInfo? FindValue(string name) => Values.FirstOrDefault(v => v.Name == name);
+
+    public EnumValueInfo? FindValue(long number) => Values.FirstOrDefault(v => v.Number == number);
+
+    public override string ToString() => FullName;
+}
+
+public sealed record EnumValueInfo(EnumInfo Enum, string Name, int Number, string? Doc);

@@ -1,0 +1,308 @@
+using PrototxtLsp.Core.Diagnostics;
+using PrototxtLsp.Core.Text;
+
+namespace PrototxtLsp.Core.Syntax;
+
+/// <summary>
+/// Splits text into tokens with trivia, following the rules of protobuf's text-format tokenizer (the one Caffe
+/// uses). Never throws; every character ends up in a token or in trivia. Problems become diagnostics.
+/// Trailing trivia of a token is the rest of its line up to and including the line break; all other trivia leads.
+/// </summary>
+public sealed class Lexer
+{
+    private readonly string _text;
+    private readonly List<Diagnostic> _diagnostics;
+    private int _pos;
+    private readonly List<SyntaxTrivia> _trivia = new();
+
+    private Lexer(string text, List<Diagnostic> diagnostics)
+    {
+        _text = text;
+        _diagnostics = diagnostics;
+    }
+
+    public static List<SyntaxToken> Tokenize(string text, List<Diagnostic> diagnostics)
+    {
+        var lexer = new Lexer(text, diagnostics);
+        var tokens = new List<SyntaxToken>(text.Length / 5 + 1);
+        while (true)
+        {
+            var token = lexer.Next();
+            tokens.Add(token);
+            if (token.Kind == SyntaxKind.EndOfFile) return tokens;
+        }
+    }
+
+    private char Cur => _pos < _text.Length ? _text[_pos] : '\0';
+
+    private char Peek(int n) => _pos + n < _text.Length ? _text[_pos + n] : '\0';
+
+    private bool AtEnd => _pos >= _text.Length;
+
+    private SyntaxToken Next()
+    {
+        var leading = ScanTrivia(leading: true);
+        var start = _pos;
+        var kind = ScanToken();
+        var text = _text.Substring(start, _pos - start);
+        var trailing = kind == SyntaxKind.EndOfFile ? null : ScanTrivia(leading: false);
+        return new SyntaxToken(kind, start, text, leading, trailing);
+    }
+
+    private SyntaxTrivia[]? ScanTrivia(bool leading)
+    {
+        _trivia.Clear();
+        while (!AtEnd)
+        {
+            var start = _pos;
+            var c = Cur;
+            if (c == '\uFEFF' && _pos == 0)
+            {
+                _pos++;
+                _trivia.Add(new SyntaxTrivia(SyntaxKind.ByteOrderMark, start, "\uFEFF"));
+                _diagnostics.Add(DiagnosticCatalog.BomNotAllowed(new TextSpan(start, 1)));
+            }
+            else if (c is ' ' or '\t' or '\v' or '\f')
+            {
+                while (Cur is ' ' or '\t' or '\v' or '\f' && !AtEnd) _pos++;
+                _trivia.Add(new SyntaxTrivia(SyntaxKind.Whitespace, start, _text.Substring(start, _pos - start)));
+            }
+            else if (c is '\r' or '\n')
+            {
+                _pos += c == '\r' && Peek(1) == '\n' ? 2 : 1;
+                _trivia.Add(new SyntaxTrivia(SyntaxKind.EndOfLine, start, _text.Substring(start, _pos - start)));
+                if (!leading) break;
+            }
+            else if (c == '#')
+            {
+                while (!AtEnd && Cur is not '\r' and not '\n') _pos++;
+                _trivia.Add(new SyntaxTrivia(SyntaxKind.Comment, start, _text.Substring(start, _pos - start)));
+            }
+            else
+            {
+                break;
+            }
+        }
+
+        return _trivia.Count == 0 ? null : _trivia.ToArray();
+    }
+
+    private SyntaxKind ScanToken()
+    {
+        if (AtEnd) return SyntaxKind.EndOfFile;
+        var c = Cur;
+        switch (c)
+        {
+            case ':': _pos++; return SyntaxKind.Colon;
+            case ';': _pos++; return SyntaxKind.Semicolon;
+            case ',': _pos++; return SyntaxKind.Comma;
+            case '{': _pos++; return SyntaxKind.OpenBrace;
+            case '}': _pos++; return SyntaxKind.CloseBrace;
+            case '<': _pos++; return SyntaxKind.LessThan;
+            case '>': _pos++; return SyntaxKind.GreaterThan;
+            case '[': _pos++; return SyntaxKind.OpenBracket;
+            case ']': _pos++; return SyntaxKind.CloseBracket;
+            case '-': _pos++; return SyntaxKind.Minus;
+            case '/': _pos++; return SyntaxKind.Slash;
+            case '"' or '\'': return ScanString(c);
+            case '.':
+                if (IsDigit(Peek(1))) return ScanNumber();
+                _pos++;
+                return SyntaxKind.Dot;
+        }
+
+        if (IsLetter(c))
+        {
+            while (IsLetter(Cur) || IsDigit(Cur)) _pos++;
+            return SyntaxKind.Identifier;
+        }
+
+        if (IsDigit(c)) return ScanNumber();
+
+        // Anything else starts no token: control characters, non-ASCII, and ASCII symbols like '=' or '@'.
+        var start = _pos;
+        if (c < ' ' || c == '\0')
+        {
+            while (!AtEnd && Cur < ' ' && Cur is not '\t' and not '\n' and not '\r' and not '\v' and not '\f') _pos++;
+            _diagnostics.Add(DiagnosticCatalog.ControlCharacter(new TextSpan(start, _pos - start), c));
+            return SyntaxKind.BadToken;
+        }
+
+        _pos++;
+        if (c >= 0x80)
+        {
+            while (!AtEnd && Cur >= 0x80 && Cur != '\uFEFF') _pos++;
+        }
+
+        _diagnostics.Add(DiagnosticCatalog.UnexpectedCharacters(new TextSpan(start, _pos - start), _text.Substring(start, _pos - start)));
+        return SyntaxKind.BadToken;
+    }
+
+    private SyntaxKind ScanString(char quote)
+    {
+        var start = _pos;
+        _pos++;
+        while (true)
+        {
+            if (AtEnd)
+            {
+                _diagnostics.Add(DiagnosticCatalog.StringNotClosedAtEnd(TextSpan.FromBounds(start, _pos), quote));
+                return SyntaxKind.StringLiteral;
+            }
+
+            var c = Cur;
+            if (c == '\n' || (c == '\r' && Peek(1) == '\n'))
+            {
+                _diagnostics.Add(DiagnosticCatalog.StringNotClosedAtLineEnd(TextSpan.FromBounds(start, _pos), quote));
+                return SyntaxKind.StringLiteral;
+            }
+
+            if (c == quote)
+            {
+                _pos++;
+                return SyntaxKind.StringLiteral;
+            }
+
+            if (c == '\0')
+            {
+                _diagnostics.Add(DiagnosticCatalog.ControlCharacter(new TextSpan(_pos, 1), c));
+                _pos++;
+                continue;
+            }
+
+            if (c != '\\')
+            {
+                _pos++;
+                continue;
+            }
+
+            var escapeStart = _pos;
+            _pos++;
+            var e = Cur;
+            if (AtEnd || e == '\n' || e == '\r')
+            {
+                _diagnostics.Add(DiagnosticCatalog.BadEscape(new TextSpan(escapeStart, 1), "A backslash at the end of a line is not a valid escape; strings cannot span lines. Close the string and start another on the next line."));
+                continue;
+            }
+
+            if (e is 'a' or 'b' or 'f' or 'n' or 'r' or 't' or 'v' or '\\' or '?' or '\'' or '"')
+            {
+                _pos++;
+            }
+            else if (e is >= '0' and <= '7')
+            {
+                for (var n = 0; n < 3 && Cur is >= '0' and <= '7'; n++) _pos++;
+            }
+            else if (e is 'x' or 'X')
+            {
+                _pos++;
+                if (!StringLiteral.IsHex(Cur))
+                    _diagnostics.Add(DiagnosticCatalog.BadEscape(TextSpan.FromBounds(escapeStart, _pos), $"'\\{e}' must be followed by one or two hex digits."));
+                for (var n = 0; n < 2 && StringLiteral.IsHex(Cur); n++) _pos++;
+            }
+            else if (e == 'u')
+            {
+                _pos++;
+                var n = 0;
+                while (n < 4 && StringLiteral.IsHex(Cur)) { _pos++; n++; }
+                if (n < 4)
+                    _diagnostics.Add(DiagnosticCatalog.BadEscape(TextSpan.FromBounds(escapeStart, _pos), "'\\u' must be followed by exactly four hex digits, e.g. \\u00e9."));
+            }
+            else if (e == 'U')
+            {
+                _pos++;
+                var n = 0;
+                var value = 0L;
+                while (n < 8 && StringLiteral.IsHex(Cur)) { value = value * 16 + StringLiteral.HexValue(Cur); _pos++; n++; }
+                if (n < 8 || value > 0x10FFFF)
+                    _diagnostics.Add(DiagnosticCatalog.BadEscape(TextSpan.FromBounds(escapeStart, _pos), "'\\U' must be followed by eight hex digits no greater than 0010FFFF, e.g. \\U0001F600."));
+            }
+            else
+            {
+                _pos++;
+                if (char.IsHighSurrogate(e) && char.IsLowSurrogate(Cur)) _pos++;
+                _diagnostics.Add(DiagnosticCatalog.BadEscape(TextSpan.FromBounds(escapeStart, _pos), $"'\\{_text.Substring(escapeStart + 1, _pos - escapeStart - 1)}' is not a valid escape sequence. Valid: \\n \\t \\r \\\\ \\' \\\" \\ooo \\xhh \\uhhhh; write \\\\ for a backslash."));
+            }
+        }
+    }
+
+    private SyntaxKind ScanNumber()
+    {
+        var start = _pos;
+        string? error = null;
+        var isFloat = false;
+        var c = Cur;
+        if (c == '0' && Peek(1) is 'x' or 'X')
+        {
+            _pos += 2;
+            if (!StringLiteral.IsHex(Cur)) error = "'0x' must be followed by hex digits.";
+            while (StringLiteral.IsHex(Cur)) _pos++;
+        }
+        else if (c == '0' && IsDigit(Peek(1)))
+        {
+            _pos++;
+            var sawNonOctal = false;
+            while (IsDigit(Cur))
+            {
+                if (Cur is '8' or '9') sawNonOctal = true;
+                _pos++;
+            }
+
+            if (sawNonOctal) error = "a number with a leading zero is octal and may use only the digits 0-7; remove the leading zero.";
+        }
+        else
+        {
+            if (c == '.')
+            {
+                isFloat = true;
+                _pos++;
+                while (IsDigit(Cur)) _pos++;
+            }
+            else
+            {
+                while (IsDigit(Cur)) _pos++;
+                if (Cur == '.')
+                {
+                    isFloat = true;
+                    _pos++;
+                    while (IsDigit(Cur)) _pos++;
+                }
+            }
+
+            if (Cur is 'e' or 'E')
+            {
+                isFloat = true;
+                _pos++;
+                if (Cur is '+' or '-') _pos++;
+                if (!IsDigit(Cur)) error = "'e' must be followed by an exponent, e.g. 1e-5.";
+                while (IsDigit(Cur)) _pos++;
+            }
+
+            if (Cur is 'f' or 'F')
+            {
+                isFloat = true;
+                _pos++;
+            }
+        }
+
+        if (error is null && (IsLetter(Cur) || Cur == '.'))
+        {
+            error = Cur == '.'
+                ? isFloat ? "it has a second decimal point or exponent." : "hex and octal numbers must be integers."
+                : "a number must be followed by a space or punctuation, not a letter.";
+        }
+
+        if (error is not null)
+        {
+            // Take the rest of the malformed word so one typo yields one error.
+            while (IsLetter(Cur) || IsDigit(Cur) || Cur == '.') _pos++;
+            _diagnostics.Add(DiagnosticCatalog.BadNumber(TextSpan.FromBounds(start, _pos), _text.Substring(start, _pos - start), error));
+        }
+
+        return isFloat ? SyntaxKind.FloatLiteral : SyntaxKind.IntegerLiteral;
+    }
+
+    private static bool IsDigit(char c) => c is >= '0' and <= '9';
+
+    private static bool IsLetter(char c) => c is >= 'a' and <= 'z' or >= 'A' and <= 'Z' or '_';
+}

@@ -1,0 +1,365 @@
+using System.Text;
+using PrototxtLsp.Core.Text;
+
+namespace PrototxtLsp.Core.Syntax;
+
+/// <summary>An interior node. Accessors for optional parts return null when the part is absent.</summary>
+public abstract class SyntaxNode : SyntaxElement
+{
+    private TextSpan? _fullSpan;
+
+    /// <summary>The node's children in source order, tokens and nodes alike.</summary>
+    public abstract IEnumerable<SyntaxElement> Children();
+
+    public override TextSpan FullSpan => _fullSpan ??= ComputeFullSpan();
+
+    public override TextSpan Span
+    {
+        get
+        {
+            var first = FirstToken();
+            var last = LastToken();
+            if (first is null || last is null) return new TextSpan(FullSpan.Start, 0);
+            return TextSpan.FromBounds(first.Span.Start, Math.Max(first.Span.Start, last.Span.End));
+        }
+    }
+
+    private TextSpan ComputeFullSpan()
+    {
+        int start = -1, end = -1;
+        foreach (var child in Children())
+        {
+            var span = child.FullSpan;
+            if (start < 0) start = span.Start;
+            end = span.End;
+        }
+
+        return start < 0 ? default : TextSpan.FromBounds(start, end);
+    }
+
+    public override void WriteTo(StringBuilder builder)
+    {
+        foreach (var child in Children()) child.WriteTo(builder);
+    }
+
+    public IEnumerable<SyntaxToken> DescendantTokens()
+    {
+        var stack = new Stack<IEnumerator<SyntaxElement>>();
+        stack.Push(Children().GetEnumerator());
+        while (stack.Count > 0)
+        {
+            var e = stack.Peek();
+            if (!e.MoveNext())
+            {
+                stack.Pop();
+                continue;
+            }
+
+            if (e.Current is SyntaxToken token) yield return token;
+            else if (e.Current is SyntaxNode node) stack.Push(node.Children().GetEnumerator());
+        }
+    }
+
+    public IEnumerable<SyntaxNode> DescendantNodes()
+    {
+        var stack = new Stack<IEnumerator<SyntaxElement>>();
+        stack.Push(Children().GetEnumerator());
+        while (stack.Count > 0)
+        {
+            var e = stack.Peek();
+            if (!e.MoveNext())
+            {
+                stack.Pop();
+                continue;
+            }
+
+            if (e.Current is SyntaxNode node)
+            {
+                yield return node;
+                stack.Push(node.Children().GetEnumerator());
+            }
+        }
+    }
+
+    /// <summary>The first token with text (not missing), or null.</summary>
+    public SyntaxToken? FirstToken() => DescendantTokens().FirstOrDefault(t => !t.IsMissing);
+
+    public SyntaxToken? LastToken() => DescendantTokens().LastOrDefault(t => !t.IsMissing);
+
+    protected void Adopt(SyntaxElement? child)
+    {
+        if (child is not null) child.Parent = this;
+    }
+
+    protected void Adopt(IEnumerable<SyntaxElement> children)
+    {
+        foreach (var c in children) c.Parent = this;
+    }
+}
+
+/// <summary>A field or a run of skipped tokens: what a document or a message block contains.</summary>
+public abstract class MemberSyntax : SyntaxNode;
+
+public sealed class DocumentSyntax : SyntaxNode
+{
+    public DocumentSyntax(IReadOnlyList<MemberSyntax> members, SyntaxToken endOfFile)
+    {
+        Members = members;
+        EndOfFile = endOfFile;
+        Adopt(members);
+        Adopt(endOfFile);
+    }
+
+    public override SyntaxKind Kind => SyntaxKind.Document;
+
+    public IReadOnlyList<MemberSyntax> Members { get; }
+
+    public SyntaxToken EndOfFile { get; }
+
+    public IEnumerable<FieldSyntax> Fields => Members.OfType<FieldSyntax>();
+
+    public override IEnumerable<SyntaxElement> Children()
+    {
+        foreach (var m in Members) yield return m;
+        yield return EndOfFile;
+    }
+}
+
+/// <summary><c>name: value</c>, <c>name { … }</c>, <c>name: [a, b]</c>, with an optional trailing ',' or ';'.</summary>
+public sealed class FieldSyntax : MemberSyntax
+{
+    public FieldSyntax(FieldNameSyntax name, SyntaxToken? colon, ValueSyntax value, SyntaxToken? separator)
+    {
+        Name = name;
+        Colon = colon;
+        Value = value;
+        Separator = separator;
+        Adopt(name);
+        Adopt(colon);
+        Adopt(value);
+        Adopt(separator);
+    }
+
+    public override SyntaxKind Kind => SyntaxKind.Field;
+
+    public FieldNameSyntax Name { get; }
+
+    /// <summary>The ':' if written (or a missing token where one was required), null where it was left out.</summary>
+    public SyntaxToken? Colon { get; }
+
+    public ValueSyntax Value { get; }
+
+    public SyntaxToken? Separator { get; }
+
+    public override IEnumerable<SyntaxElement> Children()
+    {
+        yield return Name;
+        if (Colon is not null) yield return Colon;
+        yield return Value;
+        if (Separator is not null) yield return Separator;
+    }
+}
+
+public abstract class FieldNameSyntax : SyntaxNode
+{
+    /// <summary>The name as the schema looks it up: "kernel_size", or for extensions the text inside the brackets.</summary>
+    public abstract string Name { get; }
+}
+
+public sealed class IdentifierNameSyntax : FieldNameSyntax
+{
+    public IdentifierNameSyntax(SyntaxToken identifier)
+    {
+        Identifier = identifier;
+        Adopt(identifier);
+    }
+
+    public override SyntaxKind Kind => SyntaxKind.IdentifierName;
+
+    public SyntaxToken Identifier { get; }
+
+    public override string Name => Identifier.Text;
+
+    public override IEnumerable<SyntaxElement> Children()
+    {
+        yield return Identifier;
+    }
+}
+
+/// <summary><c>[pkg.ext_name]</c> or <c>[type.googleapis.com/pkg.Type]</c>.</summary>
+public sealed class ExtensionNameSyntax : FieldNameSyntax
+{
+    public ExtensionNameSyntax(SyntaxToken open, IReadOnlyList<SyntaxToken> parts, SyntaxToken close)
+    {
+        Open = open;
+        Parts = parts;
+        Close = close;
+        Adopt(open);
+        Adopt(parts);
+        Adopt(close);
+    }
+
+    public override SyntaxKind Kind => SyntaxKind.ExtensionName;
+
+    public SyntaxToken Open { get; }
+
+    public IReadOnlyList<SyntaxToken> Parts { get; }
+
+    public SyntaxToken Close { get; }
+
+    public override string Name => string.Concat(Parts.Select(p => p.Text));
+
+    public override IEnumerable<SyntaxElement> Children()
+    {
+        yield return Open;
+        foreach (var p in Parts) yield return p;
+        yield return Close;
+    }
+}
+
+public abstract class ValueSyntax : SyntaxNode;
+
+/// <summary>A number, an identifier (enum value, bool, inf, nan), optionally preceded by '-'.</summary>
+public sealed class ScalarValueSyntax : ValueSyntax
+{
+    public ScalarValueSyntax(SyntaxToken? minus, SyntaxToken token)
+    {
+        Minus = minus;
+        Token = token;
+        Adopt(minus);
+        Adopt(token);
+    }
+
+    public override SyntaxKind Kind => SyntaxKind.ScalarValue;
+
+    public SyntaxToken? Minus { get; }
+
+    public SyntaxToken Token { get; }
+
+    public bool IsNegative => Minus is not null;
+
+    /// <summary>The value's text as written, with the sign but without the space between '-' and the number.</summary>
+    public string Text => Minus is null ? Token.Text : "-" + Token.Text;
+
+    public override IEnumerable<SyntaxElement> Children()
+    {
+        if (Minus is not null) yield return Minus;
+        yield return Token;
+    }
+}
+
+/// <summary>One or more adjacent string literals, joined into one value.</summary>
+public sealed class StringValueSyntax : ValueSyntax
+{
+    public StringValueSyntax(IReadOnlyList<SyntaxToken> parts)
+    {
+        Parts = parts;
+        Adopt(parts);
+    }
+
+    public override SyntaxKind Kind => SyntaxKind.StringValue;
+
+    public IReadOnlyList<SyntaxToken> Parts { get; }
+
+    /// <summary>The decoded value (escapes resolved, parts joined). Bytes that are not valid UTF-8 become U+FFFD.</summary>
+    public string Value => string.Concat(Parts.Select(p => StringLiteral.Decode(p.Text)));
+
+    public override IEnumerable<SyntaxElement> Children() => Parts;
+}
+
+/// <summary><c>{ fields }</c> or <c>&lt; fields &gt;</c>.</summary>
+public sealed class MessageValueSyntax : ValueSyntax
+{
+    public MessageValueSyntax(SyntaxToken open, IReadOnlyList<MemberSyntax> members, SyntaxToken close)
+    {
+        Open = open;
+        Members = members;
+        Close = close;
+        Adopt(open);
+        Adopt(members);
+        Adopt(close);
+    }
+
+    public override SyntaxKind Kind => SyntaxKind.MessageValue;
+
+    public SyntaxToken Open { get; }
+
+    public IReadOnlyList<MemberSyntax> Members { get; }
+
+    public SyntaxToken Close { get; }
+
+    public IEnumerable<FieldSyntax> Fields => Members.OfType<FieldSyntax>();
+
+    public override IEnumerable<SyntaxElement> Children()
+    {
+        yield return Open;
+        foreach (var m in Members) yield return m;
+        yield return Close;
+    }
+}
+
+/// <summary><c>[a, b, c]</c>: elements are values; commas and skipped tokens sit between them.</summary>
+public sealed class ListValueSyntax : ValueSyntax
+{
+    public ListValueSyntax(SyntaxToken open, IReadOnlyList<SyntaxElement> elementsAndSeparators, SyntaxToken close)
+    {
+        Open = open;
+        ElementsAndSeparators = elementsAndSeparators;
+        Close = close;
+        Adopt(open);
+        Adopt(elementsAndSeparators);
+        Adopt(close);
+    }
+
+    public override SyntaxKind Kind => SyntaxKind.ListValue;
+
+    public SyntaxToken Open { get; }
+
+    public IReadOnlyList<SyntaxElement> ElementsAndSeparators { get; }
+
+    public IEnumerable<ValueSyntax> Elements => ElementsAndSeparators.OfType<ValueSyntax>();
+
+    public SyntaxToken Close { get; }
+
+    public override IEnumerable<SyntaxElement> Children()
+    {
+        yield return Open;
+        foreach (var e in ElementsAndSeparators) yield return e;
+        yield return Close;
+    }
+}
+
+/// <summary>Where a value was expected and none was written: holds one zero-width missing token.</summary>
+public sealed class MissingValueSyntax : ValueSyntax
+{
+    public MissingValueSyntax(SyntaxToken missing)
+    {
+        Token = missing;
+        Adopt(missing);
+    }
+
+    public override SyntaxKind Kind => SyntaxKind.MissingValue;
+
+    public SyntaxToken Token { get; }
+
+    public override IEnumerable<SyntaxElement> Children()
+    {
+        yield return Token;
+    }
+}
+
+/// <summary>Tokens the parser could not use, kept so the tree still reprints the text exactly.</summary>
+public sealed class SkippedTokensSyntax : MemberSyntax
+{
+    public SkippedTokensSyntax(IReadOnlyList<SyntaxToken> tokens)
+    {
+        Tokens = tokens;
+        Adopt(tokens);
+    }
+
+    public override SyntaxKind Kind => SyntaxKind.SkippedTokens;
+
+    public IReadOnlyList<SyntaxToken> Tokens { get; }
+
+    public override IEnumerable<SyntaxElement> Children() => Tokens;
+}
