@@ -110,7 +110,7 @@ public sealed class Parser
             case SyntaxKind.OpenBracket:
                 value = ParseList(depth, name);
                 break;
-            case var k when StartsScalar(k) && !(k == SyntaxKind.Identifier && StartsField(1)):
+            case var k when StartsScalar(k) && !(k == SyntaxKind.Identifier && StartsField(0)):
                 if (colon is null)
                 {
                     // protobuf requires ':' before every scalar value.
@@ -274,7 +274,7 @@ public sealed class Parser
                 {
                     items.Add(ParseMessage(depth, name));
                 }
-                else if (StartsScalar(k) && !(k == SyntaxKind.Identifier && StartsField(1)))
+                else if (StartsScalar(k) && !(k == SyntaxKind.Identifier && StartsField(0)))
                 {
                     items.Add(ParseScalar());
                 }

@@ -1,0 +1,62 @@
+using System.Text.RegularExpressions;
+using PrototxtLsp.Core.Diagnostics;
+using PrototxtLsp.Core.Schema;
+using PrototxtLsp.Core.Syntax;
+using PrototxtLsp.Core.Text;
+
+namespace PrototxtLsp.Core.Semantics;
+
+/// <summary>
+/// Decides which message a file is an instance of: a "# proto-message: caffe.X" header comment wins; otherwise
+/// the top-level field names decide between caffe.NetParameter and caffe.SolverParameter.
+/// </summary>
+public static partial class RootMessageResolver
+{
+    public const string NetParameter = "caffe.NetParameter";
+    public const string SolverParameter = "caffe.SolverParameter";
+
+    [GeneratedRegex(@"^#\s*proto-message:\s*(\S+)\s*$")]
+    private static partial Regex HeaderPattern();
+
+    public static MessageInfo Resolve(SyntaxTree tree, ProtoSchema schema, string? path, List<Diagnostic> diagnostics)
+    {
+        var header = FindHeader(tree);
+        if (header is { } h)
+        {
+            var found = schema.FindMessage(h.Name) ?? schema.FindMessage("caffe." + h.Name);
+            if (found is not null) return found;
+            diagnostics.Add(DiagnosticCatalog.RootMessageUnknown(h.Span, h.Name, Suggestions.Best(h.Name, schema.Messages.Select(m => m.FullName))));
+        }
+
+        var net = schema.FindMessage(NetParameter);
+        var solver = schema.FindMessage(SolverParameter);
+        if (net is null || solver is null) return net ?? solver ?? schema.Messages.First();
+        int netScore = 0, solverScore = 0;
+        foreach (var field in tree.Root.Fields)
+        {
+            var name = field.Name.Name;
+            var inNet = net.FindField(name) is not null;
+            var inSolver = solver.FindField(name) is not null;
+            if (inNet && !inSolver) netScore++;
+            if (inSolver && !inNet) solverScore++;
+        }
+
+        if (solverScore != netScore) return solverScore > netScore ? solver : net;
+        var fileName = path is null ? "" : Path.GetFileName(path);
+        return fileName.Contains("solver", StringComparison.OrdinalIgnoreCase) ? solver : net;
+    }
+
+    /// <summary>The "# proto-message:" line among the comments before the first token.</summary>
+    public static (string Name, TextSpan Span)? FindHeader(SyntaxTree tree)
+    {
+        var first = tree.Root.DescendantTokens().First();
+        foreach (var trivia in first.LeadingTrivia)
+        {
+            if (trivia.Kind != SyntaxKind.Comment) continue;
+            var m = HeaderPattern().Match(trivia.Text);
+            if (m.Success) return (m.Groups[1].Value, new TextSpan(trivia.Start + m.Groups[1].Index, m.Groups[1].Length));
+        }
+
+        return null;
+    }
+}

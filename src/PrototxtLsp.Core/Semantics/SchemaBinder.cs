@@ -1,0 +1,280 @@
+using PrototxtLsp.Core.Diagnostics;
+using PrototxtLsp.Core.Schema;
+using PrototxtLsp.Core.Syntax;
+using PrototxtLsp.Core.Text;
+
+namespace PrototxtLsp.Core.Semantics;
+
+/// <summary>
+/// Binds a syntax tree to a schema: every field name to its <see cref="FieldInfo"/>, every block to its
+/// <see cref="MessageInfo"/>, and checks each value against its field the way protobuf's text parser does —
+/// but reports every problem instead of stopping at the first.
+/// </summary>
+public sealed class SchemaBinder
+{
+    private readonly List<Diagnostic> _diagnostics = new();
+    private readonly Dictionary<FieldSyntax, FieldInfo> _fields = new();
+    private readonly Dictionary<MessageValueSyntax, MessageInfo> _blocks = new();
+
+    private SchemaBinder()
+    {
+    }
+
+    public static SemanticModel Bind(SyntaxTree tree, ProtoSchema schema, MessageInfo root)
+    {
+        var binder = new SchemaBinder();
+        binder.BindMembers(tree.Root.Members, root, ownerSpan: FirstTokenSpan(tree));
+        return new SemanticModel(tree, schema, root, binder._fields, binder._blocks, binder._diagnostics);
+    }
+
+    private static TextSpan FirstTokenSpan(SyntaxTree tree) =>
+        tree.Root.FirstToken()?.Span ?? new TextSpan(tree.Root.EndOfFile.Start, 0);
+
+    private void BindMembers(IReadOnlyList<MemberSyntax> members, MessageInfo message, TextSpan ownerSpan)
+    {
+        Dictionary<FieldInfo, FieldSyntax>? seen = null;
+        foreach (var member in members)
+        {
+            if (member is not FieldSyntax field) continue;
+            var info = ResolveField(field, message);
+            if (info is null) continue;
+            _fields[field] = info;
+            if (!info.IsRepeated)
+            {
+                seen ??= new Dictionary<FieldInfo, FieldSyntax>();
+                if (seen.TryGetValue(info, out var first))
+                    _diagnostics.Add(DiagnosticCatalog.Duplicate(field.Name.Span, info.Name, first.Name.Span));
+                else
+                    seen[info] = field;
+            }
+
+            BindValue(field, info, field.Value);
+        }
+
+        var missing = message.Fields.Where(f => f.Label == FieldLabel.Required && (seen is null || !seen.ContainsKey(f))).Select(f => f.Name).ToList();
+        if (missing.Count > 0) _diagnostics.Add(DiagnosticCatalog.RequiredMissing(ownerSpan, message.FullName, missing));
+    }
+
+    private FieldInfo? ResolveField(FieldSyntax field, MessageInfo message)
+    {
+        switch (field.Name)
+        {
+            case IdentifierNameSyntax id when !id.Identifier.IsMissing:
+            {
+                var info = message.FindField(id.Name);
+                if (info is not null) return info;
+                _diagnostics.Add(DiagnosticCatalog.UnknownFieldIn(id.Span, message.FullName, id.Name,
+                    Suggestions.Best(id.Name, message.Fields.Select(f => f.Name))));
+                return null;
+            }
+            case ExtensionNameSyntax ext when ext.Parts.Count > 0 && !ext.Close.IsMissing:
+                _diagnostics.Add(DiagnosticCatalog.UnknownExtension(ext.Span, message.FullName, ext.Name));
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    private void BindValue(FieldSyntax field, FieldInfo info, ValueSyntax value)
+    {
+        switch (value)
+        {
+            case MissingValueSyntax:
+                return;
+            case ListValueSyntax list:
+                if (!info.IsRepeated)
+                {
+                    _diagnostics.Add(DiagnosticCatalog.WrongKind(list.Open.Span,
+                        $"'{info.Name}' is not repeated, so it takes one value, not a list '[…]'; write '{info.Name}: value'."));
+                    return;
+                }
+
+                if (field.Colon is null && !info.IsMessage)
+                {
+                    _diagnostics.Add(DiagnosticCatalog.ColonExpected(new TextSpan(field.Name.Span.End, 0), info.Name));
+                }
+
+                foreach (var element in list.Elements) BindElement(field, info, element);
+                return;
+            default:
+                BindElement(field, info, value);
+                return;
+        }
+    }
+
+    private void BindElement(FieldSyntax field, FieldInfo info, ValueSyntax value)
+    {
+        if (value is MessageValueSyntax block)
+        {
+            if (info.IsMessage && info.MessageType is not null)
+            {
+                _blocks[block] = info.MessageType;
+                BindMembers(block.Members, info.MessageType, field.Name.Span);
+            }
+            else
+            {
+                _diagnostics.Add(DiagnosticCatalog.WrongKind(block.Open.Span,
+                    $"'{info.Name}' is a {info.TypeDisplay} field, not a message: write '{info.Name}: {Example(info)}' instead of a block."));
+            }
+
+            return;
+        }
+
+        if (info.IsMessage)
+        {
+            // A scalar without ':' was already reported as a missing colon; one error per typo.
+            if (field.Colon is { IsMissing: true }) return;
+            _diagnostics.Add(DiagnosticCatalog.WrongKind(value.Span,
+                $"'{info.Name}' is a message ({info.TypeName}), so it takes a block: write '{info.Name} {{ … }}'."));
+            return;
+        }
+
+        CheckScalar(info, value);
+    }
+
+    private void CheckScalar(FieldInfo info, ValueSyntax value)
+    {
+        if (info.Type is FieldType.String or FieldType.Bytes)
+        {
+            if (value is not StringValueSyntax)
+                Wrong(value, info, $"'{info.Name}' takes a string in quotes, e.g. {info.Name}: \"{(value is ScalarValueSyntax s ? s.Text : "…")}\"; found {Describe(value)}.");
+            return;
+        }
+
+        if (value is StringValueSyntax)
+        {
+            Wrong(value, info, $"'{info.Name}' takes {KindPhrase(info)}, not a quoted string; write {info.Name}: {Example(info)}.");
+            return;
+        }
+
+        if (value is not ScalarValueSyntax scalar || scalar.Token.IsMissing) return;
+        var token = scalar.Token;
+        switch (info.Type)
+        {
+            case FieldType.Bool:
+                if (scalar.IsNegative || token.Kind == SyntaxKind.FloatLiteral)
+                {
+                    Wrong(value, info, $"'{info.Name}' is a bool: write true or false; found {scalar.Text}.");
+                }
+                else if (token.Kind == SyntaxKind.Identifier)
+                {
+                    if (token.Text is not ("true" or "True" or "t" or "false" or "False" or "f"))
+                        Wrong(value, info, $"'{token.Text}' is not a bool value; write true or false (protobuf also reads True, False, t, f, 1 and 0).");
+                }
+                else if (NumberLiteral.TryParseUnsigned(token.Text, out var b) != NumberLiteral.IntegerParse.Malformed && b > 1)
+                {
+                    Wrong(value, info, $"'{info.Name}' is a bool: write true or false (or 1 or 0); found {token.Text}.");
+                }
+
+                return;
+
+            case FieldType.Enum:
+                CheckEnum(info, scalar);
+                return;
+
+            case FieldType.Float or FieldType.Double:
+                if (token.Kind == SyntaxKind.Identifier && !NumberLiteral.IsFloatKeyword(token.Text))
+                    Wrong(value, info, $"'{info.Name}' takes a number; found '{token.Text}'{(info.ContainingType.FindField(token.Text) is not null ? " (is a ':' or value missing?)" : "")}.");
+                else if (token.Kind == SyntaxKind.IntegerLiteral && !NumberLiteral.IsDecimal(token.Text)
+                         && NumberLiteral.TryParseUnsigned(token.Text, out _) != NumberLiteral.IntegerParse.Malformed)
+                    Wrong(value, info, $"'{info.Name}' is a {info.TypeDisplay}: write it in decimal; '{token.Text}' is read as hex or octal, which float fields do not accept.");
+                return;
+
+            default:
+                CheckInteger(info, scalar);
+                return;
+        }
+    }
+
+    private void CheckInteger(FieldInfo info, ScalarValueSyntax scalar)
+    {
+        var token = scalar.Token;
+        if (token.Kind != SyntaxKind.IntegerLiteral)
+        {
+            Wrong(scalar, info, token.Kind == SyntaxKind.FloatLiteral
+                ? $"'{info.Name}' is an integer ({info.TypeDisplay}); found {scalar.Text}. Write a whole number without '.', exponent or 'f'."
+                : $"'{info.Name}' is an integer ({info.TypeDisplay}); found '{token.Text}'.");
+            return;
+        }
+
+        var parse = NumberLiteral.TryParseUnsigned(token.Text, out var magnitude);
+        if (parse == NumberLiteral.IntegerParse.Malformed) return; // reported by the lexer
+        var (signed, bits) = info.Type switch
+        {
+            FieldType.Int32 or FieldType.SInt32 or FieldType.SFixed32 => (true, 32),
+            FieldType.Int64 or FieldType.SInt64 or FieldType.SFixed64 => (true, 64),
+            FieldType.UInt32 or FieldType.Fixed32 => (false, 32),
+            _ => (false, 64),
+        };
+        var range = signed
+            ? bits == 32 ? "-2147483648 to 2147483647" : "-9223372036854775808 to 9223372036854775807"
+            : bits == 32 ? "0 to 4294967295" : "0 to 18446744073709551615";
+        var type = info.Type.ToString().ToLowerInvariant();
+        if (!signed && scalar.IsNegative)
+        {
+            _diagnostics.Add(DiagnosticCatalog.OutOfRange(scalar.Span, info.Name, type, scalar.Text, range + "; it cannot be negative"));
+            return;
+        }
+
+        var max = signed
+            ? (bits == 32 ? (ulong)int.MaxValue : long.MaxValue) + (scalar.IsNegative ? 1UL : 0UL)
+            : bits == 32 ? uint.MaxValue : ulong.MaxValue;
+        if (parse == NumberLiteral.IntegerParse.Overflow || magnitude > max)
+            _diagnostics.Add(DiagnosticCatalog.OutOfRange(scalar.Span, info.Name, type, scalar.Text, range));
+    }
+
+    private void CheckEnum(FieldInfo info, ScalarValueSyntax scalar)
+    {
+        var enumType = info.EnumType;
+        if (enumType is null) return;
+        var token = scalar.Token;
+        var names = enumType.Values.Select(v => v.Name).ToList();
+        if (token.Kind == SyntaxKind.Identifier && !scalar.IsNegative)
+        {
+            if (enumType.FindValue(token.Text) is null)
+                _diagnostics.Add(DiagnosticCatalog.UnknownEnum(scalar.Span, info.Name, enumType.FullName, token.Text, names, Suggestions.Best(token.Text, names)));
+            return;
+        }
+
+        if (token.Kind != SyntaxKind.IntegerLiteral)
+        {
+            Wrong(scalar, info, $"'{info.Name}' takes a {enumType.FullName} value: one of {string.Join(", ", names)}; found {scalar.Text}.");
+            return;
+        }
+
+        var parse = NumberLiteral.TryParseUnsigned(token.Text, out var magnitude);
+        if (parse == NumberLiteral.IntegerParse.Malformed) return;
+        var known = parse == NumberLiteral.IntegerParse.Ok && magnitude <= int.MaxValue + 1UL
+            && enumType.FindValue(scalar.IsNegative ? -(long)magnitude : (long)magnitude) is not null;
+        if (!known)
+            _diagnostics.Add(DiagnosticCatalog.UnknownEnum(scalar.Span, info.Name, enumType.FullName, scalar.Text,
+                enumType.Values.Select(v => $"{v.Name} ({v.Number})"), null));
+    }
+
+    private void Wrong(ValueSyntax value, FieldInfo info, string message) =>
+        _diagnostics.Add(DiagnosticCatalog.WrongKind(value.Span, message));
+
+    private static string Describe(ValueSyntax value) => value switch
+    {
+        ScalarValueSyntax s when s.Token.Kind == SyntaxKind.Identifier => $"the bare word '{s.Text}'",
+        ScalarValueSyntax s => $"the number {s.Text}",
+        _ => "a value",
+    };
+
+    private static string KindPhrase(FieldInfo info) => info.Type switch
+    {
+        FieldType.Bool => "a bool (true or false)",
+        FieldType.Enum => $"an enum value ({info.TypeName})",
+        FieldType.Float or FieldType.Double => "a number",
+        _ => $"an integer ({info.TypeDisplay})",
+    };
+
+    private static string Example(FieldInfo info) => info.Type switch
+    {
+        FieldType.Bool => "true",
+        FieldType.Enum => info.EnumType?.Values.FirstOrDefault()?.Name ?? "VALUE",
+        FieldType.Float or FieldType.Double => "0.5",
+        FieldType.String or FieldType.Bytes => "\"…\"",
+        _ => "1",
+    };
+}
