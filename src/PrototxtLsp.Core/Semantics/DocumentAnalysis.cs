@@ -26,15 +26,16 @@ public sealed class DocumentAnalysis
     /// <summary>Syntax and schema diagnostics, in document order.</summary>
     public IReadOnlyList<Diagnostic> Diagnostics { get; }
 
-    public static DocumentAnalysis Analyze(string text, string? path = null, ProtoSchema? schema = null) =>
-        Analyze(new SourceText(text), path, schema);
+    public static DocumentAnalysis Analyze(string text, string? path = null, ProtoSchema? schema = null, MessageInfo? rootMessage = null) =>
+        Analyze(new SourceText(text), path, schema, rootMessage);
 
-    public static DocumentAnalysis Analyze(SourceText text, string? path = null, ProtoSchema? schema = null)
+    /// <param name="rootMessage">Forces the root message; otherwise a header comment or the top-level keys decide.</param>
+    public static DocumentAnalysis Analyze(SourceText text, string? path = null, ProtoSchema? schema = null, MessageInfo? rootMessage = null)
     {
         schema ??= ProtoSchema.Caffe;
         var tree = SyntaxTree.Parse(text);
         var headerDiagnostics = new List<Diagnostic>();
-        var root = RootMessageResolver.Resolve(tree, schema, path, headerDiagnostics);
+        var root = rootMessage ?? RootMessageResolver.Resolve(tree, schema, path, headerDiagnostics);
         var model = SchemaBinder.Bind(tree, schema, root);
         var all = new List<Diagnostic>(tree.Diagnostics.Count + model.Diagnostics.Count + headerDiagnostics.Count);
         all.AddRange(headerDiagnostics);
