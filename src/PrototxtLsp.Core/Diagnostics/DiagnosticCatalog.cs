@@ -54,6 +54,9 @@ public static class DiagnosticCatalog
             ? $"Unexpected character '{text}'; protobuf text format has no such token here. Delete it, or quote the value if it is part of a string."
             : $"Unexpected character{(text.Length == 1 ? "" : "s")} '{text}' (U+{(int)text[0]:X4}); Caffe's parser accepts only ASCII outside strings and comments. Delete {(text.Length == 1 ? "it" : "them")} or put {(text.Length == 1 ? "it" : "them")} in quotes.");
 
+    public static Diagnostic NonAsciiWord(TextSpan span, string word) =>
+        new(InvalidCharacter, span, $"'{word}' contains non-ASCII letters; Caffe's parser accepts only ASCII names outside strings. Retype it in ASCII, or quote it if it is a string value.");
+
     public static Diagnostic BomNotAllowed(TextSpan span) =>
         new(ByteOrderMark, span, "The file starts with a UTF-8 byte-order mark, which Caffe's parser rejects (\"Interpreting non ascii codepoint 239\"). Save the file as UTF-8 without BOM.");
 
@@ -121,7 +124,10 @@ public static class DiagnosticCatalog
     public static Diagnostic WrongKind(TextSpan span, string detail) => new(WrongValueKind, span, detail);
 
     public static Diagnostic UnknownEnum(TextSpan span, string field, string enumName, string value, IEnumerable<string> valid, string? suggestion) =>
-        new(UnknownEnumValue, span, $"'{value}' is not a value of {enumName} (field '{field}'). {(suggestion is null ? "" : $"Did you mean '{suggestion}'? ")}Valid values: {string.Join(", ", valid)}.");
+        new(UnknownEnumValue, span, $"'{value}' is not a value of {enumName} (field '{field}'). {(suggestion is null ? "" : $"Did you mean '{suggestion}'? ")}Valid values: {Enumerate(valid.ToList(), 12)}.");
+
+    private static string Enumerate(IReadOnlyList<string> items, int max) =>
+        items.Count <= max ? string.Join(", ", items) : string.Join(", ", items.Take(max)) + $", … ({items.Count} in all)";
 
     public static Diagnostic Duplicate(TextSpan span, string field, TextSpan first) =>
         new(DuplicateField, span, $"Non-repeated field \"{field}\" is specified more than once; Caffe's parser rejects the file. Keep one of them.",
@@ -134,5 +140,5 @@ public static class DiagnosticCatalog
         new(MissingRequiredField, span, $"{message} is missing required field{(fields.Count() == 1 ? "" : "s")} {string.Join(", ", fields.Select(f => $"'{f}'"))}; protoc only warns, but the value is undefined without it.");
 
     public static Diagnostic RootMessageUnknown(TextSpan span, string name, string? suggestion) =>
-        new(UnknownRootMessage, span, $"The proto-message header names '{name}', which the schema does not define{(suggestion is null ? "" : $"; did you mean '{suggestion}'?")}. The file is checked as caffe.NetParameter meanwhile.");
+        new(UnknownRootMessage, span, $"The proto-message header names '{name}', which the schema does not define{(suggestion is null ? "" : $" (did you mean '{suggestion}'?)")}; the file is checked by its top-level fields meanwhile.");
 }

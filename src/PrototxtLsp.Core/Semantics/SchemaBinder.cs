@@ -59,7 +59,7 @@ public sealed class SchemaBinder
     {
         switch (field.Name)
         {
-            case IdentifierNameSyntax id when !id.Identifier.IsMissing:
+            case IdentifierNameSyntax id when !id.Identifier.IsMissing && !IsNonAscii(id.Name):
             {
                 var info = message.FindField(id.Name);
                 if (info is not null) return info;
@@ -134,6 +134,7 @@ public sealed class SchemaBinder
 
     private void CheckScalar(FieldInfo info, ValueSyntax value)
     {
+        if (value is ScalarValueSyntax { Token: { Kind: SyntaxKind.Identifier } word } && IsNonAscii(word.Text)) return; // reported by the lexer
         if (info.Type is FieldType.String or FieldType.Bytes)
         {
             if (value is not StringValueSyntax)
@@ -229,6 +230,7 @@ public sealed class SchemaBinder
         if (enumType is null) return;
         var token = scalar.Token;
         var names = enumType.Values.Select(v => v.Name).ToList();
+        if (token.Kind == SyntaxKind.Identifier && IsNonAscii(token.Text)) return; // reported by the lexer
         if (token.Kind == SyntaxKind.Identifier && !scalar.IsNegative)
         {
             if (enumType.FindValue(token.Text) is null)
@@ -250,6 +252,8 @@ public sealed class SchemaBinder
             _diagnostics.Add(DiagnosticCatalog.UnknownEnum(scalar.Span, info.Name, enumType.FullName, scalar.Text,
                 enumType.Values.Select(v => $"{v.Name} ({v.Number})"), null));
     }
+
+    private static bool IsNonAscii(string text) => text.Any(c => c >= 0x80);
 
     private void Wrong(ValueSyntax value, FieldInfo info, string message) =>
         _diagnostics.Add(DiagnosticCatalog.WrongKind(value.Span, message));

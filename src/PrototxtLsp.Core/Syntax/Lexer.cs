@@ -111,9 +111,19 @@ public sealed class Lexer
                 return SyntaxKind.Dot;
         }
 
-        if (IsLetter(c))
+        if (IsLetter(c) || (c >= 0x80 && char.IsLetter(c)))
         {
-            while (IsLetter(Cur) || IsDigit(Cur)) _pos++;
+            // A word with non-ASCII letters ("nämé") stays one identifier with one diagnostic, not a cascade.
+            var wordStart = _pos;
+            var nonAscii = false;
+            while (IsLetter(Cur) || IsDigit(Cur) || (Cur >= 0x80 && char.IsLetterOrDigit(Cur)))
+            {
+                nonAscii |= Cur >= 0x80;
+                _pos++;
+            }
+
+            if (nonAscii)
+                _diagnostics.Add(DiagnosticCatalog.NonAsciiWord(TextSpan.FromBounds(wordStart, _pos), _text.Substring(wordStart, _pos - wordStart)));
             return SyntaxKind.Identifier;
         }
 
@@ -181,8 +191,7 @@ public sealed class Lexer
             var e = Cur;
             if (AtEnd || e == '\n' || e == '\r')
             {
-                _diagnostics.Add(DiagnosticCatalog.BadEscape(new TextSpan(escapeStart, 1), "A backslash at the end of a line is not a valid escape; strings cannot span lines. Close the string and start another on the next line."));
-                continue;
+                continue; // the unterminated string is reported next; one error for one mistake
             }
 
             if (e is 'a' or 'b' or 'f' or 'n' or 'r' or 't' or 'v' or '\\' or '?' or '\'' or '"')

@@ -88,11 +88,7 @@ public sealed class Parser
         }
 
         var first = skipped.FirstOrDefault(s => s.Kind != SyntaxKind.BadToken);
-        if (first is not null)
-        {
-            var span = TextSpan.FromBounds(first.Span.Start, skipped[^1].Span.End);
-            _diagnostics.Add(DiagnosticCatalog.FieldNameExpected(first.Kind == SyntaxKind.StringLiteral || skipped.Count == 1 ? first.Span : span, first.Describe()));
-        }
+        if (first is not null) _diagnostics.Add(DiagnosticCatalog.FieldNameExpected(first.Span, first.Describe()));
 
         return new SkippedTokensSyntax(skipped);
     }
@@ -135,6 +131,10 @@ public sealed class Parser
 
     /// <summary>True when the token n ahead is followed by what makes it a field name: ':' or a block.</summary>
     private bool StartsField(int n) => PeekToken(n + 1).Kind is SyntaxKind.Colon or SyntaxKind.OpenBrace or SyntaxKind.LessThan;
+
+    private bool StartsListElement() =>
+        Current.Kind is SyntaxKind.OpenBrace or SyntaxKind.LessThan
+        || (StartsScalar(Current.Kind) && !(Current.Kind == SyntaxKind.Identifier && StartsField(0)));
 
     private static bool StartsScalar(SyntaxKind k) =>
         k is SyntaxKind.Identifier or SyntaxKind.IntegerLiteral or SyntaxKind.FloatLiteral or SyntaxKind.StringLiteral or SyntaxKind.Minus;
@@ -274,7 +274,7 @@ public sealed class Parser
                 {
                     items.Add(ParseMessage(depth, name));
                 }
-                else if (StartsScalar(k) && !(k == SyntaxKind.Identifier && StartsField(0)))
+                else if (StartsListElement())
                 {
                     items.Add(ParseScalar());
                 }
@@ -292,12 +292,11 @@ public sealed class Parser
                     continue;
                 }
 
-                if (Current.Kind != SyntaxKind.CloseBracket)
-                {
-                    _diagnostics.Add(DiagnosticCatalog.ListSeparatorExpected(Current.Span, Current.Describe()));
-                    reported = true;
-                }
-
+                if (Current.Kind == SyntaxKind.CloseBracket) break;
+                _diagnostics.Add(DiagnosticCatalog.ListSeparatorExpected(Current.Span, Current.Describe()));
+                reported = true;
+                // "[1 2]": a forgotten comma; keep reading the list rather than cascading.
+                if (StartsListElement()) continue;
                 break;
             }
         }
