@@ -1,0 +1,139 @@
+using System.Text.Json;
+using PrototxtLsp.Server.Cli;
+using PrototxtLsp.Tests.Infrastructure;
+
+namespace PrototxtLsp.Tests;
+
+public class CliTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("prototxt-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static (int Exit, string Out, string Err) Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var exit = CommandLine.Run(args, stdout, stderr);
+        return (exit, stdout.ToString(), stderr.ToString());
+    }
+
+    private string Write(string relative, string text)
+    {
+        var path = Path.Combine(_dir, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    [Fact]
+    public void Valid_file_exits_zero()
+    {
+        var file = Write("ok.prototxt", "name: \"x\"\nlayer { name: \"a\" type: \"ReLU\" }\n");
+        var (exit, output, err) = Run("check", file);
+        Assert.Equal(0, exit);
+        Assert.Equal("", err);
+        Assert.Contains("Checked 1 file: 0 errors, 0 warnings.", output);
+    }
+
+    [Fact]
+    public void Text_format_is_one_line_per_diagnostic_with_one_based_positions()
+    {
+        var file = Write("bad.prototxt", "name: \"x\"\nlayer {\n\tnum_ouput: 3\n}\n");
+        var (exit, output, _) = Run("check", file);
+        Assert.Equal(1, exit);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.StartsWith($"{file}:3:2: error PTX2001: ", lines[0]);
+        Assert.Equal("Checked 1 file: 1 error, 0 warnings in 1 file.", lines[1]);
+    }
+
+    [Fact]
+    public void Folders_are_searched_recursively_for_prototxt_files_only()
+    {
+        Write("a/net.prototxt", "name: 1\n");
+        Write("a/b/solver.prototxt", "base_lr: 0.1\nmax_iter: 1.5\n");
+        Write("a/b/notes.txt", "this is not checked");
+        var (exit, output, _) = Run("check", "--format", "json", Path.Combine(_dir, "a"));
+        Assert.Equal(1, exit);
+        using var json = JsonDocument.Parse(output);
+        var files = json.RootElement.GetProperty("files").EnumerateArray().ToList();
+        Assert.Equal(2, files.Count);
+        Assert.Equal(2, json.RootElement.GetProperty("errors").GetInt32());
+        Assert.Equal(0, json.RootElement.GetProperty("warnings").GetInt32());
+        var solver = files.Single(f => f.GetProperty("path").GetString()!.EndsWith("solver.prototxt"));
+        Assert.Equal("caffe.SolverParameter", solver.GetProperty("message").GetString());
+        var d = solver.GetProperty("diagnostics").EnumerateArray().Single();
+        Assert.Equal("PTX2002", d.GetProperty("code").GetString());
+        Assert.Equal("error", d.GetProperty("severity").GetString());
+        var start = d.GetProperty("range").GetProperty("start");
+        Assert.Equal(1, start.GetProperty("line").GetInt32()); // 0-based, as in LSP
+        Assert.Equal(10, start.GetProperty("character").GetInt32());
+        var end = d.GetProperty("range").GetProperty("end");
+        Assert.Equal(13, end.GetProperty("character").GetInt32());
+    }
+
+    [Fact]
+    public void Json_counts_utf16_columns_and_includes_related_information()
+    {
+        var file = Write("u.prototxt", "name: \"😀\" name: \"b\"\n");
+        var (_, output, _) = Run("check", "--format=json", file);
+        using var json = JsonDocument.Parse(output);
+        var d = json.RootElement.GetProperty("files")[0].GetProperty("diagnostics")[0];
+        Assert.Equal("PTX2004", d.GetProperty("code").GetString());
+        Assert.Equal(11, d.GetProperty("range").GetProperty("start").GetProperty("character").GetInt32());
+        Assert.Equal(0, d.GetProperty("related")[0].GetProperty("range").GetProperty("start").GetProperty("character").GetInt32());
+    }
+
+    [Fact]
+    public void Warnings_alone_exit_zero()
+    {
+        var file = Write("w.prototxt", "layer { clip_param { min: 0 } }\n");
+        var (exit, output, _) = Run("check", file);
+        Assert.Equal(0, exit);
+        Assert.Contains("warning PTX2006", output);
+    }
+
+    [Fact]
+    public void Missing_paths_and_bad_usage_exit_two_with_a_message()
+    {
+        var (exit, _, err) = Run("check", Path.Combine(_dir, "nope.prototxt"));
+        Assert.Equal(2, exit);
+        Assert.Contains("does not exist", err);
+
+        (exit, _, err) = Run("check");
+        Assert.Equal(2, exit);
+        Assert.Contains("at least one file", err);
+
+        (exit, _, err) = Run("check", "--format", "xml", _dir);
+        Assert.Equal(2, exit);
+        Assert.Contains("unknown format", err);
+
+        (exit, _, err) = Run("frobnicate");
+        Assert.Equal(2, exit);
+        Assert.Contains("unknown command", err);
+    }
+
+    [Fact]
+    public void Version_and_help()
+    {
+        var (exit, output, _) = Run("--version");
+        Assert.Equal(0, exit);
+        Assert.Matches(@"^prototxt-lsp \d+\.\d+\.\d+", output);
+        (exit, output, _) = Run("--help");
+        Assert.Equal(0, exit);
+        Assert.Contains("prototxt-lsp check [--format text|json] PATH...", output);
+    }
+
+    [Fact]
+    public void Bundled_examples_check_as_documented()
+    {
+        var examples = Path.Combine(TestPaths.RepoRoot, "examples");
+        var (exit, output, _) = Run("check", Path.Combine(examples, "nets"), Path.Combine(examples, "solvers"));
+        Assert.Equal(0, exit);
+        Assert.Contains("0 errors", output);
+        (exit, output, _) = Run("check", Path.Combine(examples, "errors"));
+        Assert.Equal(1, exit);
+        Assert.Contains("PTX2001", output);
+    }
+}
