@@ -111,10 +111,12 @@ public static class DiagnosticCatalog
 
     public static Diagnostic BadExtensionName(TextSpan span, string detail) => new(MalformedExtensionName, span, detail);
 
-    public static Diagnostic UnknownFieldIn(TextSpan span, string message, string field, string? suggestion) =>
-        new(UnknownField, span, suggestion is null
-            ? $"Message type \"{message}\" has no field named \"{field}\". Remove it, or point the file at the caffe.proto of the Caffe fork that defines it."
-            : $"Message type \"{message}\" has no field named \"{field}\". Did you mean '{suggestion}'?");
+    public static Diagnostic UnknownFieldIn(TextSpan span, string message, string field, string? suggestion, IReadOnlyList<string>? belongsIn = null) =>
+        new(UnknownField, span, suggestion is not null
+            ? $"Message type \"{message}\" has no field named \"{field}\". Did you mean '{suggestion}'?"
+            : belongsIn is { Count: > 0 }
+                ? $"Message type \"{message}\" has no field named \"{field}\"; it belongs inside {Enumerate(belongsIn.Select(b => $"'{b} {{ … }}'").ToList(), 4)}."
+                : $"Message type \"{message}\" has no field named \"{field}\". Remove it, or point the file at the caffe.proto of the Caffe fork that defines it.");
 
     public static Diagnostic UnknownExtension(TextSpan span, string message, string name) =>
         new(UnknownField, span, name.Contains('/')

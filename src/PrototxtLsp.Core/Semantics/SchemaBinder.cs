@@ -63,8 +63,12 @@ public sealed class SchemaBinder
             {
                 var info = message.FindField(id.Name);
                 if (info is not null) return info;
-                _diagnostics.Add(DiagnosticCatalog.UnknownFieldIn(id.Span, message.FullName, id.Name,
-                    Suggestions.Best(id.Name, message.Fields.Select(f => f.Name))));
+                var suggestion = Suggestions.Best(id.Name, message.Fields.Select(f => f.Name));
+                // "kernel_size" written directly in a layer: name the blocks that do have it.
+                var belongsIn = suggestion is null
+                    ? message.Fields.Where(f => f.IsMessage && f.MessageType?.FindField(id.Name) is not null).Select(f => f.Name).ToList()
+                    : [];
+                _diagnostics.Add(DiagnosticCatalog.UnknownFieldIn(id.Span, message.FullName, id.Name, suggestion, belongsIn));
                 return null;
             }
             case ExtensionNameSyntax ext when ext.Parts.Count > 0 && !ext.Close.IsMissing:
