@@ -20,16 +20,34 @@ public static class CommandLine
               Check files, or folders searched recursively for *.prototxt. Reports every syntax and schema
               problem with its code (PTX####), 1-based line and column.
               Exit code: 0 no errors, 1 errors found, 2 bad usage or unreadable files.
+          prototxt-lsp [--stdio] [--log PATH]
+              Run the language server over stdin/stdout (LSP 3.17). Logs go to stderr and, with --log, a file.
           prototxt-lsp --version
           prototxt-lsp --help
         """;
 
+    /// <summary>The language server over stdin/stdout: `prototxt-lsp [--stdio] [--log PATH]`.</summary>
+    private static int RunServer(string[] args)
+    {
+        string? logFile = null;
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--log" && i + 1 < args.Length) logFile = args[++i];
+            else if (args[i].StartsWith("--log=", StringComparison.Ordinal)) logFile = args[i]["--log=".Length..];
+        }
+
+        using var log = Lsp.Logging.Create(logFile);
+        var server = new Lsp.LanguageServer(Console.OpenStandardInput(), Console.OpenStandardOutput(), log); // stdout-ok: LSP frames
+        var code = server.RunAsync().GetAwaiter().GetResult();
+        log.Information("Exiting with code {Code}", code);
+        return code;
+    }
+
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        if (args.Length == 0)
+        if (args.Length == 0 || args[0] is "--stdio" or "--log" || args[0].StartsWith("--log=", StringComparison.Ordinal))
         {
-            stderr.WriteLine(Usage);
-            return ExitUsage;
+            return RunServer(args);
         }
 
         switch (args[0])

@@ -1,0 +1,60 @@
+using PrototxtLsp.Core.Semantics;
+using PrototxtLsp.Core.Syntax;
+using PrototxtLsp.Core.Text;
+
+namespace PrototxtLsp.Core.Features;
+
+public enum SymbolKindInfo
+{
+    Layer,
+    Block,
+    Field,
+}
+
+public sealed record DocumentSymbolInfo(string Name, string? Detail, SymbolKindInfo Kind, TextSpan Span, TextSpan SelectionSpan, IReadOnlyList<DocumentSymbolInfo> Children);
+
+/// <summary>The outline: each layer named by its `name` with `type: bottoms → tops`, its blocks as children.</summary>
+public static class DocumentSymbols
+{
+    public static IReadOnlyList<DocumentSymbolInfo> Get(DocumentAnalysis analysis) =>
+        analysis.Tree.Root.Fields.Select(FromField).ToList();
+
+    private static DocumentSymbolInfo FromField(FieldSyntax field)
+    {
+        var name = field.Name.Name;
+        if (field.Value is MessageValueSyntax block)
+        {
+            var children = block.Fields.Where(f => f.Value is MessageValueSyntax).Select(FromField).ToList();
+            if (name is "layer" or "layers")
+            {
+                var layerName = StringOf(block, "name");
+                var type = StringOf(block, "type") ?? ScalarOf(block, "type");
+                var bottoms = block.Fields.Where(f => f.Name.Name == "bottom").Select(f => StringValue(f.Value)).OfType<string>().ToList();
+                var tops = block.Fields.Where(f => f.Name.Name == "top").Select(f => StringValue(f.Value)).OfType<string>().ToList();
+                var detail = $"{type ?? "?"}: {string.Join(", ", bottoms)} → {string.Join(", ", tops)}";
+                var nameField = block.Fields.FirstOrDefault(f => f.Name.Name == "name");
+                return new DocumentSymbolInfo(layerName ?? $"({name} without a name)", detail, SymbolKindInfo.Layer, field.Span,
+                    nameField?.Value.Span ?? field.Name.Span, children);
+            }
+
+            return new DocumentSymbolInfo(name, null, SymbolKindInfo.Block, field.Span, field.Name.Span, children);
+        }
+
+        var valueText = field.Value switch
+        {
+            StringValueSyntax s => "\"" + s.Value + "\"",
+            ScalarValueSyntax s => s.Text,
+            ListValueSyntax l => "[…]",
+            _ => null,
+        };
+        return new DocumentSymbolInfo(name, valueText, SymbolKindInfo.Field, field.Span, field.Name.Span, []);
+    }
+
+    private static string? StringOf(MessageValueSyntax block, string field) =>
+        block.Fields.Where(f => f.Name.Name == field).Select(f => StringValue(f.Value)).FirstOrDefault(v => v is not null);
+
+    private static string? ScalarOf(MessageValueSyntax block, string field) =>
+        block.Fields.Where(f => f.Name.Name == field).Select(f => (f.Value as ScalarValueSyntax)?.Text).FirstOrDefault(v => v is not null);
+
+    private static string? StringValue(ValueSyntax value) => value is StringValueSyntax s ? s.Value : null;
+}

@@ -1,0 +1,67 @@
+using System.Collections.Concurrent;
+using PrototxtLsp.Core.Semantics;
+using PrototxtLsp.Core.Text;
+
+namespace PrototxtLsp.Server.Lsp;
+
+/// <summary>One version of an open document; its analysis is computed once, on first use.</summary>
+public sealed class DocumentSnapshot
+{
+    private readonly Lazy<DocumentAnalysis> _analysis;
+
+    public DocumentSnapshot(string uri, int version, SourceText text)
+    {
+        Uri = uri;
+        Version = version;
+        Text = text;
+        _analysis = new Lazy<DocumentAnalysis>(() => DocumentAnalysis.Analyze(text, UriToPath(uri)), LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    public string Uri { get; }
+
+    public int Version { get; }
+
+    public SourceText Text { get; }
+
+    public DocumentAnalysis Analysis => _analysis.Value;
+
+    public static string? UriToPath(string uri) =>
+        System.Uri.TryCreate(uri, UriKind.Absolute, out var u) && u.IsFile ? u.LocalPath : null;
+}
+
+/// <summary>The open documents. Edits are applied in the order the client sent them.</summary>
+public sealed class DocumentStore
+{
+    private readonly ConcurrentDictionary<string, DocumentSnapshot> _documents = new(StringComparer.Ordinal);
+
+    public DocumentSnapshot Open(string uri, int version, string text) => _documents[uri] = new DocumentSnapshot(uri, version, new SourceText(text));
+
+    public DocumentSnapshot? Get(string uri) => _documents.GetValueOrDefault(uri);
+
+    public bool Close(string uri) => _documents.TryRemove(uri, out _);
+
+    /// <summary>Applies changes in order: a change without a range replaces the text; ranges are UTF-16 and clamped.</summary>
+    public DocumentSnapshot? Change(string uri, int version, IEnumerable<TextChange> changes)
+    {
+        if (!_documents.TryGetValue(uri, out var current)) return null;
+        var text = current.Text.Text;
+        foreach (var change in changes)
+        {
+            if (change.Range is not { } range)
+            {
+                text = change.Text;
+                continue;
+            }
+
+            var lines = new LineMap(text);
+            var start = lines.GetOffset(range.Start);
+            var end = Math.Max(start, lines.GetOffset(range.End));
+            text = string.Concat(text.AsSpan(0, start), change.Text, text.AsSpan(end));
+        }
+
+        return _documents[uri] = new DocumentSnapshot(uri, version, new SourceText(text));
+    }
+}
+
+/// <summary>One content change: a range to replace (null for the whole text) and the new text.</summary>
+public readonly record struct TextChange(LineRange? Range, string Text);

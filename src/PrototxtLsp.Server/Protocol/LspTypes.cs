@@ -1,0 +1,196 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace PrototxtLsp.Server.Protocol;
+
+// The subset of LSP 3.17 types this server speaks. Names follow the specification; JSON is camelCase.
+
+public sealed class Position
+{
+    public int Line { get; set; }
+    public int Character { get; set; }
+}
+
+public sealed class Range
+{
+    public Position Start { get; set; } = new();
+    public Position End { get; set; } = new();
+}
+
+public sealed class Location
+{
+    public string Uri { get; set; } = "";
+    public Range Range { get; set; } = new();
+}
+
+public sealed class InitializeParams
+{
+    public int? ProcessId { get; set; }
+    public string? RootUri { get; set; }
+    public JsonElement? InitializationOptions { get; set; }
+    public JsonElement? Capabilities { get; set; }
+    public string? Trace { get; set; }
+}
+
+public sealed class InitializeResult
+{
+    public ServerCapabilities Capabilities { get; set; } = new();
+    public ServerInfo ServerInfo { get; set; } = new();
+}
+
+public sealed class ServerInfo
+{
+    public string Name { get; set; } = "prototxt-lsp";
+    public string? Version { get; set; }
+}
+
+public sealed class ServerCapabilities
+{
+    public TextDocumentSyncOptions TextDocumentSync { get; set; } = new();
+    public bool HoverProvider { get; set; }
+    public bool DocumentSymbolProvider { get; set; }
+    public string PositionEncoding { get; set; } = "utf-16";
+}
+
+public sealed class TextDocumentSyncOptions
+{
+    public bool OpenClose { get; set; } = true;
+    /// <summary>2 = incremental.</summary>
+    public int Change { get; set; } = 2;
+}
+
+public sealed class TextDocumentItem
+{
+    public string Uri { get; set; } = "";
+    public string LanguageId { get; set; } = "";
+    public int Version { get; set; }
+    public string Text { get; set; } = "";
+}
+
+public sealed class TextDocumentIdentifier
+{
+    public string Uri { get; set; } = "";
+}
+
+public sealed class VersionedTextDocumentIdentifier
+{
+    public string Uri { get; set; } = "";
+    public int Version { get; set; }
+}
+
+public sealed class DidOpenTextDocumentParams
+{
+    public TextDocumentItem TextDocument { get; set; } = new();
+}
+
+public sealed class DidChangeTextDocumentParams
+{
+    public VersionedTextDocumentIdentifier TextDocument { get; set; } = new();
+    public List<TextDocumentContentChangeEvent> ContentChanges { get; set; } = new();
+}
+
+public sealed class TextDocumentContentChangeEvent
+{
+    /// <summary>Absent for a full-text change.</summary>
+    public Range? Range { get; set; }
+    public string Text { get; set; } = "";
+}
+
+public sealed class DidCloseTextDocumentParams
+{
+    public TextDocumentIdentifier TextDocument { get; set; } = new();
+}
+
+public sealed class TextDocumentPositionParams
+{
+    public TextDocumentIdentifier TextDocument { get; set; } = new();
+    public Position Position { get; set; } = new();
+}
+
+public sealed class DocumentSymbolParams
+{
+    public TextDocumentIdentifier TextDocument { get; set; } = new();
+}
+
+public sealed class PublishDiagnosticsParams
+{
+    public string Uri { get; set; } = "";
+    public int? Version { get; set; }
+    public List<LspDiagnostic> Diagnostics { get; set; } = new();
+}
+
+public sealed class LspDiagnostic
+{
+    public Range Range { get; set; } = new();
+    public int Severity { get; set; }
+    public string Code { get; set; } = "";
+    public CodeDescription? CodeDescription { get; set; }
+    public string Source { get; set; } = "prototxt";
+    public string Message { get; set; } = "";
+    public List<DiagnosticRelatedInformation>? RelatedInformation { get; set; }
+}
+
+public sealed class CodeDescription
+{
+    public string Href { get; set; } = "";
+}
+
+public sealed class DiagnosticRelatedInformation
+{
+    public Location Location { get; set; } = new();
+    public string Message { get; set; } = "";
+}
+
+public sealed class Hover
+{
+    public MarkupContent Contents { get; set; } = new();
+    public Range? Range { get; set; }
+}
+
+public sealed class MarkupContent
+{
+    public string Kind { get; set; } = "markdown";
+    public string Value { get; set; } = "";
+}
+
+public sealed class DocumentSymbol
+{
+    public string Name { get; set; } = "";
+    public string? Detail { get; set; }
+    public int Kind { get; set; }
+    public Range Range { get; set; } = new();
+    public Range SelectionRange { get; set; } = new();
+    public List<DocumentSymbol>? Children { get; set; }
+}
+
+public sealed class InitializedParams;
+
+public sealed class SetTraceParams
+{
+    public string Value { get; set; } = "off";
+}
+
+public sealed class LogMessageParams
+{
+    public int Type { get; set; }
+    public string Message { get; set; } = "";
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(StreamJsonRpc.RequestId))]
+[JsonSerializable(typeof(InitializeParams))]
+[JsonSerializable(typeof(InitializeResult))]
+[JsonSerializable(typeof(DidOpenTextDocumentParams))]
+[JsonSerializable(typeof(DidChangeTextDocumentParams))]
+[JsonSerializable(typeof(DidCloseTextDocumentParams))]
+[JsonSerializable(typeof(TextDocumentPositionParams))]
+[JsonSerializable(typeof(DocumentSymbolParams))]
+[JsonSerializable(typeof(PublishDiagnosticsParams))]
+[JsonSerializable(typeof(Hover))]
+[JsonSerializable(typeof(List<DocumentSymbol>))]
+[JsonSerializable(typeof(SetTraceParams))]
+[JsonSerializable(typeof(InitializedParams))]
+[JsonSerializable(typeof(LogMessageParams))]
+[JsonSerializable(typeof(JsonElement))]
+[JsonSerializable(typeof(object))]
+public sealed partial class LspJsonContext : JsonSerializerContext;

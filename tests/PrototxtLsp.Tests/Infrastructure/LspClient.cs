@@ -1,0 +1,103 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json;
+using PrototxtLsp.Server.Protocol;
+using StreamJsonRpc;
+
+namespace PrototxtLsp.Tests.Infrastructure;
+
+/// <summary>Starts the real prototxt-lsp executable and talks LSP to it over stdio.</summary>
+public sealed class LspClient : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentDictionary<string, BlockingCollection<PublishDiagnosticsParams>> _diagnostics = new();
+
+    public JsonRpc Rpc { get; }
+
+    private LspClient(Process process, JsonRpc rpc)
+    {
+        _process = process;
+        Rpc = rpc;
+    }
+
+    public static async Task<LspClient> StartAsync(bool initialize = true)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "prototxt-lsp.dll");
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        psi.ArgumentList.Add(dll);
+        psi.ArgumentList.Add("--stdio");
+        var process = Process.Start(psi)!;
+        _ = process.StandardError.ReadToEndAsync();
+        var formatter = new SystemTextJsonFormatter();
+        formatter.JsonSerializerOptions.TypeInfoResolver = LspJsonContext.Default;
+        formatter.JsonSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        formatter.JsonSerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
+        var rpc = new JsonRpc(new HeaderDelimitedMessageHandler(process.StandardInput.BaseStream, process.StandardOutput.BaseStream, formatter));
+        var client = new LspClient(process, rpc);
+        var onDiagnostics = (Action<PublishDiagnosticsParams>)client.OnDiagnostics;
+        rpc.AddLocalRpcMethod(onDiagnostics.Method, onDiagnostics.Target,
+            new JsonRpcMethodAttribute("textDocument/publishDiagnostics") { UseSingleObjectParameterDeserialization = true });
+        rpc.StartListening();
+        if (initialize)
+        {
+            await rpc.InvokeWithParameterObjectAsync<InitializeResult>("initialize", new InitializeParams { ProcessId = Environment.ProcessId });
+            await rpc.NotifyWithParameterObjectAsync("initialized", new InitializedParams());
+        }
+
+        return client;
+    }
+
+    private void OnDiagnostics(PublishDiagnosticsParams p) =>
+        _diagnostics.GetOrAdd(p.Uri, _ => new BlockingCollection<PublishDiagnosticsParams>()).Add(p);
+
+    /// <summary>The next diagnostics published for the uri (optionally for a given version), waiting up to 20 s.</summary>
+    public PublishDiagnosticsParams NextDiagnostics(string uri, int? version = null)
+    {
+        var queue = _diagnostics.GetOrAdd(uri, _ => new BlockingCollection<PublishDiagnosticsParams>());
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero || !queue.TryTake(out var p, left)) throw new TimeoutException($"no diagnostics for {uri} (version {version})");
+            if (version is null || p.Version == version || (version < 0 && p.Version is null)) return p;
+        }
+    }
+
+    public Task OpenAsync(string uri, string text, int version = 1) =>
+        Rpc.NotifyWithParameterObjectAsync("textDocument/didOpen", new DidOpenTextDocumentParams
+        {
+            TextDocument = new TextDocumentItem { Uri = uri, LanguageId = "prototxt", Version = version, Text = text },
+        });
+
+    public async Task<int> ShutdownAndExitAsync()
+    {
+        await Rpc.InvokeWithParameterObjectAsync<JsonElement?>("shutdown");
+        await Rpc.NotifyWithParameterObjectAsync("exit");
+        return await WaitForExitAsync();
+    }
+
+    public async Task<int> WaitForExitAsync()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await _process.WaitForExitAsync(cts.Token);
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Rpc.Dispose();
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+}
