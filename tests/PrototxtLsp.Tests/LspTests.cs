@@ -154,4 +154,86 @@ public class LspTests
         Assert.Equal("ReLU: conv1 → conv1", symbols[2].Detail);
         await client.ShutdownAndExitAsync();
     }
+
+    private static async Task<CompletionList> CompleteAsync(LspClient client, string marked)
+    {
+        var (text, cursor) = Cursor(marked);
+        await client.OpenAsync(Uri, text);
+        return await client.Rpc.InvokeWithParameterObjectAsync<CompletionList>("textDocument/completion", new TextDocumentPositionParams
+        {
+            TextDocument = new TextDocumentIdentifier { Uri = Uri },
+            Position = cursor,
+        });
+    }
+
+    [Fact]
+    public async Task Completion_offers_fields_of_the_enclosing_block_without_those_already_set()
+    {
+        await using var client = await LspClient.StartAsync();
+        var list = await CompleteAsync(client, "layer {\n  name: \"a\"\n  convolution_param { num_output: 3 ker| }\n}\n");
+        var labels = list.Items.Select(i => i.Label).ToList();
+        Assert.Contains("kernel_size", labels);
+        Assert.Contains("weight_filler", labels);
+        Assert.DoesNotContain("num_output", labels); // non-repeated and already set
+        Assert.DoesNotContain("name", labels);       // belongs to the layer, not to convolution_param
+        var kernel = list.Items.Single(i => i.Label == "kernel_size");
+        Assert.Equal("kernel_size: ", kernel.TextEdit!.NewText);
+        Assert.Equal(2, kernel.TextEdit.Range.Start.Line);
+        Assert.Equal(36, kernel.TextEdit.Range.Start.Character); // replaces the typed "ker"
+        Assert.Contains("Filter size", kernel.Documentation!.Value);
+        var filler = list.Items.Single(i => i.Label == "weight_filler");
+        Assert.Equal(2, filler.InsertTextFormat);
+        Assert.StartsWith("weight_filler {", filler.TextEdit!.NewText);
+        await client.ShutdownAndExitAsync();
+    }
+
+    [Fact]
+    public async Task Completion_in_a_layer_keeps_repeated_fields()
+    {
+        await using var client = await LspClient.StartAsync();
+        var list = await CompleteAsync(client, "layer {\n  name: \"a\"\n  bottom: \"x\"\n  |\n}\n");
+        var labels = list.Items.Select(i => i.Label).ToList();
+        Assert.Contains("bottom", labels);
+        Assert.Contains("convolution_param", labels);
+        Assert.DoesNotContain("name", labels);
+        await client.ShutdownAndExitAsync();
+    }
+
+    [Theory]
+    [InlineData("layer { pooling_param { pool: | } }", "MAX,AVE,STOCHASTIC")]
+    [InlineData("layer { include { phase: T| } }", "TRAIN,TEST")]
+    [InlineData("force_backward: |", "true,false")]
+    public async Task Completion_offers_enum_values_and_bools_after_colon(string marked, string expected)
+    {
+        await using var client = await LspClient.StartAsync();
+        var list = await CompleteAsync(client, marked);
+        Assert.Equal(expected.Split(','), list.Items.Select(i => i.Label));
+        await client.ShutdownAndExitAsync();
+    }
+
+    [Fact]
+    public async Task Completion_at_top_level_of_a_solver_offers_solver_fields()
+    {
+        await using var client = await LspClient.StartAsync();
+        var list = await CompleteAsync(client, "base_lr: 0.1\nmax_iter: 10\n|");
+        var labels = list.Items.Select(i => i.Label).ToList();
+        Assert.Contains("lr_policy", labels);
+        Assert.DoesNotContain("base_lr", labels);
+        Assert.DoesNotContain("layer", labels);
+        await client.ShutdownAndExitAsync();
+    }
+
+    [Fact]
+    public async Task Folding_ranges_cover_blocks_lists_and_comment_runs()
+    {
+        const string text = "# one\n# two\n# three\nlayer {\n  name: \"a\"\n  param {\n    lr_mult: 1\n  }\n}\nlayer { name: \"b\" }\nloss_weight: [\n 1,\n 2]\n";
+        await using var client = await LspClient.StartAsync();
+        await client.OpenAsync(Uri, text);
+        var folds = await client.Rpc.InvokeWithParameterObjectAsync<List<FoldingRange>>("textDocument/foldingRange", new FoldingRangeParams
+        {
+            TextDocument = new TextDocumentIdentifier { Uri = Uri },
+        });
+        Assert.Equal(["0-2 comment", "3-8 ", "5-7 ", "10-12 "], folds.Select(f => $"{f.StartLine}-{f.EndLine} {f.Kind}"));
+        await client.ShutdownAndExitAsync();
+    }
 }

@@ -52,6 +52,8 @@ public sealed class LanguageServer
         OnNotification<DidCloseTextDocumentParams>("textDocument/didClose", DidClose);
         On<TextDocumentPositionParams, Hover?>("textDocument/hover", HoverAt);
         On<DocumentSymbolParams, List<DocumentSymbol>?>("textDocument/documentSymbol", Symbols);
+        On<TextDocumentPositionParams, CompletionList?>("textDocument/completion", Complete);
+        On<FoldingRangeParams, List<FoldingRange>?>("textDocument/foldingRange", Folds);
     }
 
     private void On<TParams, TResult>(string method, Func<TParams, TResult> handler) =>
@@ -94,7 +96,13 @@ public sealed class LanguageServer
         _log.Information("initialize from process {Pid}, root {Root}", p.ProcessId, p.RootUri);
         return new InitializeResult
         {
-            Capabilities = new ServerCapabilities { HoverProvider = true, DocumentSymbolProvider = true },
+            Capabilities = new ServerCapabilities
+            {
+                HoverProvider = true,
+                DocumentSymbolProvider = true,
+                FoldingRangeProvider = true,
+                CompletionProvider = new CompletionOptions { TriggerCharacters = [":", " "] },
+            },
             ServerInfo = new ServerInfo { Version = Cli.CommandLine.Version },
         };
     }
@@ -163,5 +171,38 @@ public sealed class LanguageServer
         if (doc is null) return null;
         var lines = doc.Text.Lines;
         return DocumentSymbols.Get(doc.Analysis).Select(s => Convert.ToLsp(lines, s)).ToList();
+    }
+
+    private CompletionList? Complete(TextDocumentPositionParams p)
+    {
+        var doc = _documents.Get(p.TextDocument.Uri);
+        if (doc is null) return null;
+        var lines = doc.Text.Lines;
+        var result = Core.Features.Completion.At(doc.Analysis, lines.GetOffset(Convert.FromLsp(p.Position)));
+        var range = Convert.ToLsp(lines, result.ReplaceSpan);
+        return new CompletionList
+        {
+            Items = result.Items.Select(i => new CompletionItem
+            {
+                Label = i.Label,
+                // LSP CompletionItemKind: 5 Field, 22 Struct, 20 EnumMember, 14 Keyword.
+                Kind = i.Kind switch { CompletionKind.Field => 5, CompletionKind.MessageField => 22, CompletionKind.EnumValue => 20, _ => 14 },
+                Detail = i.Detail,
+                Documentation = i.Documentation is null ? null : new MarkupContent { Value = i.Documentation },
+                TextEdit = new TextEdit { Range = range, NewText = i.InsertText },
+                InsertTextFormat = i.IsSnippet ? 2 : 1,
+            }).ToList(),
+        };
+    }
+
+    private List<FoldingRange>? Folds(FoldingRangeParams p)
+    {
+        var doc = _documents.Get(p.TextDocument.Uri);
+        return doc is null ? null : Folding.Get(doc.Analysis).Select(f => new FoldingRange
+        {
+            StartLine = f.StartLine,
+            EndLine = f.EndLine,
+            Kind = f.IsComment ? "comment" : null,
+        }).ToList();
     }
 }

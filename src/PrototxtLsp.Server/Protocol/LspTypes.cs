@@ -49,6 +49,8 @@ public sealed class ServerCapabilities
     public TextDocumentSyncOptions TextDocumentSync { get; set; } = new();
     public bool HoverProvider { get; set; }
     public bool DocumentSymbolProvider { get; set; }
+    public bool FoldingRangeProvider { get; set; }
+    public CompletionOptions? CompletionProvider { get; set; }
     public string PositionEncoding { get; set; } = "utf-16";
 }
 
@@ -165,6 +167,46 @@ public sealed class DocumentSymbol
 
 public sealed class InitializedParams;
 
+public sealed class CompletionOptions
+{
+    public List<string> TriggerCharacters { get; set; } = new();
+}
+
+public sealed class CompletionList
+{
+    public bool IsIncomplete { get; set; }
+    public List<CompletionItem> Items { get; set; } = new();
+}
+
+public sealed class CompletionItem
+{
+    public string Label { get; set; } = "";
+    public int Kind { get; set; }
+    public string? Detail { get; set; }
+    public MarkupContent? Documentation { get; set; }
+    public TextEdit? TextEdit { get; set; }
+    /// <summary>1 plain text, 2 snippet.</summary>
+    public int InsertTextFormat { get; set; } = 1;
+}
+
+public sealed class TextEdit
+{
+    public Range Range { get; set; } = new();
+    public string NewText { get; set; } = "";
+}
+
+public sealed class FoldingRangeParams
+{
+    public TextDocumentIdentifier TextDocument { get; set; } = new();
+}
+
+public sealed class FoldingRange
+{
+    public int StartLine { get; set; }
+    public int EndLine { get; set; }
+    public string? Kind { get; set; }
+}
+
 public sealed class SetTraceParams
 {
     public string Value { get; set; } = "off";
@@ -190,6 +232,9 @@ public sealed class LogMessageParams
 [JsonSerializable(typeof(List<DocumentSymbol>))]
 [JsonSerializable(typeof(SetTraceParams))]
 [JsonSerializable(typeof(InitializedParams))]
+[JsonSerializable(typeof(CompletionList))]
+[JsonSerializable(typeof(FoldingRangeParams))]
+[JsonSerializable(typeof(List<FoldingRange>))]
 [JsonSerializable(typeof(LogMessageParams))]
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(object))]
