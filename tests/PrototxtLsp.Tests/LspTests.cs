@@ -236,4 +236,23 @@ public class LspTests
         Assert.Equal(["0-2 comment", "3-8 ", "5-7 ", "10-12 "], folds.Select(f => $"{f.StartLine}-{f.EndLine} {f.Kind}"));
         await client.ShutdownAndExitAsync();
     }
+
+    [Fact]
+    public async Task Selection_ranges_grow_from_token_to_field_to_block()
+    {
+        var (text, cursor) = Cursor("layer {\n  convolution_param { kernel_size: 3|3 }\n}\n");
+        await using var client = await LspClient.StartAsync();
+        await client.OpenAsync(Uri, text);
+        var ranges = await client.Rpc.InvokeWithParameterObjectAsync<List<SelectionRange>>("textDocument/selectionRange", new SelectionRangeParams
+        {
+            TextDocument = new TextDocumentIdentifier { Uri = Uri },
+            Positions = [cursor],
+        });
+        var steps = new List<string>();
+        for (var r = Assert.Single(ranges); r is not null; r = r.Parent)
+            steps.Add($"{r.Range.Start.Line}:{r.Range.Start.Character}-{r.Range.End.Line}:{r.Range.End.Character}");
+        // "33", "kernel_size: 33", "{ kernel_size: 33 }", "convolution_param { … }", the layer's block, the layer field, the document.
+        Assert.Equal(["1:35-1:37", "1:22-1:37", "1:20-1:39", "1:2-1:39", "0:6-2:1", "0:0-2:1", "0:0-3:0"], steps);
+        await client.ShutdownAndExitAsync();
+    }
 }

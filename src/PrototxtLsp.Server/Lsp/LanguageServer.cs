@@ -54,6 +54,7 @@ public sealed class LanguageServer
         On<DocumentSymbolParams, List<DocumentSymbol>?>("textDocument/documentSymbol", Symbols);
         On<TextDocumentPositionParams, CompletionList?>("textDocument/completion", Complete);
         On<FoldingRangeParams, List<FoldingRange>?>("textDocument/foldingRange", Folds);
+        On<SelectionRangeParams, List<SelectionRange>?>("textDocument/selectionRange", Selections);
     }
 
     private void On<TParams, TResult>(string method, Func<TParams, TResult> handler) =>
@@ -101,6 +102,7 @@ public sealed class LanguageServer
                 HoverProvider = true,
                 DocumentSymbolProvider = true,
                 FoldingRangeProvider = true,
+                SelectionRangeProvider = true,
                 CompletionProvider = new CompletionOptions { TriggerCharacters = [":", " "] },
             },
             ServerInfo = new ServerInfo { Version = Cli.CommandLine.Version },
@@ -203,6 +205,20 @@ public sealed class LanguageServer
             StartLine = f.StartLine,
             EndLine = f.EndLine,
             Kind = f.IsComment ? "comment" : null,
+        }).ToList();
+    }
+
+    private List<SelectionRange>? Selections(SelectionRangeParams p)
+    {
+        var doc = _documents.Get(p.TextDocument.Uri);
+        if (doc is null) return null;
+        var lines = doc.Text.Lines;
+        return p.Positions.Select(position =>
+        {
+            SelectionRange? range = null;
+            foreach (var span in SelectionRanges.At(doc.Analysis, lines.GetOffset(Convert.FromLsp(position))).Reverse())
+                range = new SelectionRange { Range = Convert.ToLsp(lines, span), Parent = range };
+            return range!;
         }).ToList();
     }
 }

@@ -50,6 +50,7 @@ public sealed class ServerCapabilities
     public bool HoverProvider { get; set; }
     public bool DocumentSymbolProvider { get; set; }
     public bool FoldingRangeProvider { get; set; }
+    public bool SelectionRangeProvider { get; set; }
     public CompletionOptions? CompletionProvider { get; set; }
     public string PositionEncoding { get; set; } = "utf-16";
 }
@@ -195,6 +196,18 @@ public sealed class TextEdit
     public string NewText { get; set; } = "";
 }
 
+public sealed class SelectionRangeParams
+{
+    public TextDocumentIdentifier TextDocument { get; set; } = new();
+    public List<Position> Positions { get; set; } = new();
+}
+
+public sealed class SelectionRange
+{
+    public Range Range { get; set; } = new();
+    public SelectionRange? Parent { get; set; }
+}
+
 public sealed class FoldingRangeParams
 {
     public TextDocumentIdentifier TextDocument { get; set; } = new();
@@ -234,6 +247,8 @@ public sealed class LogMessageParams
 [JsonSerializable(typeof(InitializedParams))]
 [JsonSerializable(typeof(CompletionList))]
 [JsonSerializable(typeof(FoldingRangeParams))]
+[JsonSerializable(typeof(SelectionRangeParams))]
+[JsonSerializable(typeof(List<SelectionRange>))]
 [JsonSerializable(typeof(List<FoldingRange>))]
 [JsonSerializable(typeof(LogMessageParams))]
 [JsonSerializable(typeof(JsonElement))]
