@@ -160,8 +160,7 @@ public sealed class LanguageServer
 
     private Hover? HoverAt(TextDocumentPositionParams p)
     {
-        var doc = _documents.Get(p.TextDocument.Uri);
-        if (doc is null) return null;
+        if (_documents.Get(p.TextDocument.Uri) is not { } doc) return null;
         var lines = doc.Text.Lines;
         var info = Core.Features.Hover.At(doc.Analysis, lines.GetOffset(Convert.FromLsp(p.Position)));
         return info is null ? null : new Hover { Contents = new MarkupContent { Value = info.Markdown }, Range = Convert.ToLsp(lines, info.Span) };
@@ -169,16 +168,14 @@ public sealed class LanguageServer
 
     private List<DocumentSymbol>? Symbols(DocumentSymbolParams p)
     {
-        var doc = _documents.Get(p.TextDocument.Uri);
-        if (doc is null) return null;
+        if (_documents.Get(p.TextDocument.Uri) is not { } doc) return null;
         var lines = doc.Text.Lines;
         return DocumentSymbols.Get(doc.Analysis).Select(s => Convert.ToLsp(lines, s)).ToList();
     }
 
     private CompletionList? Complete(TextDocumentPositionParams p)
     {
-        var doc = _documents.Get(p.TextDocument.Uri);
-        if (doc is null) return null;
+        if (_documents.Get(p.TextDocument.Uri) is not { } doc) return null;
         var lines = doc.Text.Lines;
         var result = Core.Features.Completion.At(doc.Analysis, lines.GetOffset(Convert.FromLsp(p.Position)));
         var range = Convert.ToLsp(lines, result.ReplaceSpan);
@@ -210,8 +207,7 @@ public sealed class LanguageServer
 
     private List<SelectionRange>? Selections(SelectionRangeParams p)
     {
-        var doc = _documents.Get(p.TextDocument.Uri);
-        if (doc is null) return null;
+        if (_documents.Get(p.TextDocument.Uri) is not { } doc) return null;
         var lines = doc.Text.Lines;
         return p.Positions.Select(position =>
         {
