@@ -54,7 +54,7 @@ public static class Hover
             sb.Append(" [default = ").Append(field.Type == FieldType.String ? $"\"{field.DefaultValue}\"" : field.DefaultValue).Append(']');
         sb.Append(";\n```\n");
         sb.Append("Field of `").Append(field.ContainingType.FullName).Append('`');
-        if (field.Deprecated) sb.Append(" · **deprecated**");
+        if (field.IsDeprecated) sb.Append(" · **deprecated**");
         sb.Append("\n\n");
         if (field.Doc is not null) sb.Append(field.Doc).Append("\n\n");
         if (field.EnumType is { } e) sb.Append("Values: ").Append(string.Join(", ", e.Values.Select(v => $"`{v.Name}`"))).Append("\n\n");

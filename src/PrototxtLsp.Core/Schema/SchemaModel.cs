@@ -94,6 +94,12 @@ public sealed class FieldInfo
 
     public bool Deprecated { get; }
 
+    /// <summary>
+    /// Deprecated by the schema's option or by its documentation (Caffe marks most of its legacy fields only in
+    /// comments; our doc comment then starts a sentence with "Deprecated").
+    /// </summary>
+    public bool IsDeprecated => Deprecated || (Doc is not null && Doc.Contains("Deprecated", StringComparison.Ordinal));
+
     public bool Packed { get; }
 
     public string? Doc { get; }

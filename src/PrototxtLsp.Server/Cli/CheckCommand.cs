@@ -90,7 +90,7 @@ public static class CheckCommand
     }
 
     /// <summary>Files as given; folders searched recursively for *.prototxt, in ordinal order.</summary>
-    private static IEnumerable<string> ExpandPaths(List<string> paths, TextWriter stderr, ref bool unreadable)
+    internal static IEnumerable<string> ExpandPaths(List<string> paths, TextWriter stderr, ref bool unreadable, string verb = "check")
     {
         var files = new List<string>();
         foreach (var path in paths)
@@ -105,18 +105,18 @@ public static class CheckCommand
                 {
                     var found = Directory.EnumerateFiles(path, "*.prototxt", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, MatchCasing = MatchCasing.CaseInsensitive })
                         .Order(StringComparer.Ordinal).ToList();
-                    if (found.Count == 0) stderr.WriteLine($"prototxt-lsp check: no *.prototxt files under '{path}'.");
+                    if (found.Count == 0) stderr.WriteLine($"prototxt-lsp {verb}: no *.prototxt files under '{path}'.");
                     files.AddRange(found);
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
-                    stderr.WriteLine($"prototxt-lsp check: cannot read folder '{path}': {e.Message}");
+                    stderr.WriteLine($"prototxt-lsp {verb}: cannot read folder '{path}': {e.Message}");
                     unreadable = true;
                 }
             }
             else
             {
-                stderr.WriteLine($"prototxt-lsp check: '{path}' does not exist.");
+                stderr.WriteLine($"prototxt-lsp {verb}: '{path}' does not exist.");
                 unreadable = true;
             }
         }

@@ -20,6 +20,11 @@ public static class CommandLine
               Check files, or folders searched recursively for *.prototxt. Reports every syntax and schema
               problem with its code (PTX####), 1-based line and column.
               Exit code: 0 no errors, 1 errors found, 2 bad usage or unreadable files.
+          prototxt-lsp format [--check] PATH...
+              Rewrite files (or folders of *.prototxt) in the canonical layout: two-space indent, one field per
+              line, comments kept, blank-line runs collapsed, separators dropped, double quotes. Blocks with
+              syntax errors are left as written. With --check nothing is written: the files that would change
+              are listed and the exit code is 1 if there are any. PATH '-' formats stdin to stdout.
           prototxt-lsp [--stdio] [--log PATH]
               Run the language server over stdin/stdout (LSP 3.17). Logs go to stderr and, with --log, a file.
           prototxt-lsp --version
@@ -60,6 +65,8 @@ public static class CommandLine
                 return ExitOk;
             case "check":
                 return CheckCommand.Run(args.AsSpan(1), stdout, stderr);
+            case "format":
+                return FormatCommand.Run(args.AsSpan(1), Console.In, stdout, stderr);
             default:
                 stderr.WriteLine($"prototxt-lsp: unknown command '{args[0]}'.");
                 stderr.WriteLine(Usage);
