@@ -12,7 +12,7 @@ public class LspTests
     private const string Uri = "file:///tmp/prototxt-lsp-test/net.prototxt";
 
     /// <summary>Splits a cursor-marked text ("kern|el_size") into the text and the cursor's position.</summary>
-    private static (string Text, Position Cursor) Cursor(string marked)
+    internal static (string Text, Position Cursor) Cursor(string marked)
     {
         var offset = marked.IndexOf('|');
         var text = marked.Remove(offset, 1);

@@ -26,7 +26,8 @@ public static class CommandLine
               syntax errors are left as written. With --check nothing is written: the files that would change
               are listed and the exit code is 1 if there are any. PATH '-' formats stdin to stdout.
           prototxt-lsp [--stdio] [--log PATH]
-              Run the language server over stdin/stdout (LSP 3.17). Logs go to stderr and, with --log, a file.
+              Run the language server over stdin/stdout (LSP 3.17). Logs go to stderr and, with --log (or the
+              prototxt.log.file setting), a file.
           prototxt-lsp --version
           prototxt-lsp --help
         """;
@@ -41,10 +42,10 @@ public static class CommandLine
             else if (args[i].StartsWith("--log=", StringComparison.Ordinal)) logFile = args[i]["--log=".Length..];
         }
 
-        using var log = Lsp.Logging.Create(logFile);
-        var server = new Lsp.LanguageServer(Console.OpenStandardInput(), Console.OpenStandardOutput(), log); // stdout-ok: LSP frames
+        using var log = Lsp.ServerLog.Create(logFile);
+        var server = new Lsp.LanguageServer(Console.OpenStandardInput(), Console.OpenStandardOutput(), log, logFileFromCommandLine: logFile is not null); // stdout-ok: LSP frames
         var code = server.RunAsync().GetAwaiter().GetResult();
-        log.Information("Exiting with code {Code}", code);
+        log.Logger.Information("Exiting with code {Code}", code);
         return code;
     }
 

@@ -48,4 +48,37 @@ public static class Convert
         SelectionRange = ToLsp(lines, s.SelectionSpan),
         Children = s.Children.Count == 0 ? null : s.Children.Select(c => ToLsp(lines, c)).ToList(),
     };
+
+    /// <summary>The legend's order is <see cref="SemanticTokenKind"/>'s and <see cref="SemanticTokenModifiers"/>' bit order.</summary>
+    public static readonly SemanticTokensLegend SemanticTokensLegend = new()
+    {
+        TokenTypes = ["property", "enumMember", "keyword", "function", "variable", "type", "number", "string", "comment"],
+        TokenModifiers = ["declaration", "deprecated"],
+    };
+
+    /// <summary>LSP's relative encoding: five integers per token, each token on one line (split where text has a line break).</summary>
+    public static List<int> EncodeSemanticTokens(LineMap lines, IReadOnlyList<SemanticToken> tokens)
+    {
+        var data = new List<int>(tokens.Count * 5);
+        int prevLine = 0, prevChar = 0;
+        foreach (var t in tokens)
+        {
+            var range = lines.GetRange(t.Span);
+            for (var line = range.Start.Line; line <= range.End.Line; line++)
+            {
+                var startChar = line == range.Start.Line ? range.Start.Character : 0;
+                var endChar = line == range.End.Line ? range.End.Character : lines.GetLineContentEnd(line) - lines.GetLineStart(line);
+                if (endChar <= startChar) continue;
+                data.Add(line - prevLine);
+                data.Add(line == prevLine ? startChar - prevChar : startChar);
+                data.Add(endChar - startChar);
+                data.Add((int)t.Kind);
+                data.Add((int)t.Modifiers);
+                prevLine = line;
+                prevChar = startChar;
+            }
+        }
+
+        return data;
+    }
 }

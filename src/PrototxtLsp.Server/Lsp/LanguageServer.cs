@@ -1,10 +1,13 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.VisualStudio.Threading;
 using PrototxtLsp.Core.Features;
 using PrototxtLsp.Server.Protocol;
 using Serilog;
+using Serilog.Events;
 using StreamJsonRpc;
 using Hover = PrototxtLsp.Server.Protocol.Hover;
+using SemanticTokens = PrototxtLsp.Server.Protocol.SemanticTokens;
 
 namespace PrototxtLsp.Server.Lsp;
 
@@ -17,12 +20,17 @@ public sealed class LanguageServer
     private readonly JsonRpc _rpc;
     private readonly DocumentStore _documents = new();
     private readonly ILogger _log;
+    private readonly ServerLog _serverLog;
+    private readonly bool _logFileFromCommandLine;
     private readonly TaskCompletionSource<int> _exit = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<string> _workspaceRoots = [];
     private bool _shutdownRequested;
 
-    public LanguageServer(Stream input, Stream output, ILogger log)
+    public LanguageServer(Stream input, Stream output, ServerLog log, bool logFileFromCommandLine = false)
     {
-        _log = log;
+        _serverLog = log;
+        _log = log.Logger;
+        _logFileFromCommandLine = logFileFromCommandLine;
         var formatter = new SystemTextJsonFormatter();
         formatter.JsonSerializerOptions.TypeInfoResolver = LspJsonContext.Default;
         formatter.JsonSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
@@ -34,6 +42,7 @@ public sealed class LanguageServer
             ExceptionStrategy = ExceptionProcessing.CommonErrorData,
         };
         Register();
+        log.Client.Forward = ForwardLog;
     }
 
     private void Register()
@@ -46,7 +55,8 @@ public sealed class LanguageServer
             return null;
         })));
         Add("exit", (Action)(() => _exit.TrySetResult(_shutdownRequested ? 0 : 1)));
-        OnNotification<SetTraceParams>("$/setTrace", p => _log.Information("Trace set to {Trace}", p.Value));
+        OnNotification<SetTraceParams>("$/setTrace", p => SetTrace(p.Value));
+        OnNotification<DidChangeConfigurationParams>("workspace/didChangeConfiguration", p => ApplySettings(p.Settings));
         OnNotification<DidOpenTextDocumentParams>("textDocument/didOpen", DidOpen);
         OnNotification<DidChangeTextDocumentParams>("textDocument/didChange", DidChange);
         OnNotification<DidCloseTextDocumentParams>("textDocument/didClose", DidClose);
@@ -55,10 +65,23 @@ public sealed class LanguageServer
         On<TextDocumentPositionParams, CompletionList?>("textDocument/completion", Complete);
         On<FoldingRangeParams, List<FoldingRange>?>("textDocument/foldingRange", Folds);
         On<SelectionRangeParams, List<SelectionRange>?>("textDocument/selectionRange", Selections);
+        On<DocumentFormattingParams, List<TextEdit>?>("textDocument/formatting", FormatDocument);
+        On<DocumentRangeFormattingParams, List<TextEdit>?>("textDocument/rangeFormatting", FormatRange);
+        On<SemanticTokensParams, SemanticTokens?>("textDocument/semanticTokens/full", TokensFull);
+        On<SemanticTokensRangeParams, SemanticTokens?>("textDocument/semanticTokens/range", TokensRange);
+        On<DocumentLinkParams, List<DocumentLink>?>("textDocument/documentLink", Links);
     }
 
+    /// <summary>
+    /// A request handler. A request cancelled with <c>$/cancelRequest</c> before it runs (or while it waits for its
+    /// turn) is answered with RequestCancelled instead.
+    /// </summary>
     private void On<TParams, TResult>(string method, Func<TParams, TResult> handler) =>
-        Add(method, (Func<TParams, CancellationToken, TResult>)((p, ct) => Guard(method, () => handler(p))));
+        Add(method, (Func<TParams, CancellationToken, TResult>)((p, ct) =>
+        {
+            ct.ThrowIfCancellationRequested();
+            return Guard(method, () => handler(p));
+        }));
 
     private void OnNotification<TParams>(string method, Action<TParams> handler) =>
         Add(method, (Action<TParams>)(p => Guard<object?>(method, () =>
@@ -72,9 +95,12 @@ public sealed class LanguageServer
 
     private T Guard<T>(string method, Func<T> body)
     {
+        var started = Stopwatch.GetTimestamp();
         try
         {
-            return body();
+            var result = body();
+            _log.Debug("{Method:l} handled in {Ms:F2} ms", method, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            return result;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -95,6 +121,13 @@ public sealed class LanguageServer
     private InitializeResult Initialize(InitializeParams p)
     {
         _log.Information("initialize from process {Pid}, root {Root}", p.ProcessId, p.RootUri);
+        if (p.Trace is not null) SetTrace(p.Trace);
+        ApplySettings(p.InitializationOptions);
+        foreach (var uri in (p.WorkspaceFolders?.Select(f => f.Uri) ?? []).Append(p.RootUri))
+        {
+            if (uri is not null && DocumentSnapshot.UriToPath(uri) is { } path && !_workspaceRoots.Contains(path)) _workspaceRoots.Add(path);
+        }
+
         return new InitializeResult
         {
             Capabilities = new ServerCapabilities
@@ -103,7 +136,11 @@ public sealed class LanguageServer
                 DocumentSymbolProvider = true,
                 FoldingRangeProvider = true,
                 SelectionRangeProvider = true,
-                CompletionProvider = new CompletionOptions { TriggerCharacters = [":", " "] },
+                CompletionProvider = new CompletionOptions { TriggerCharacters = [":", " ", "\""] },
+                DocumentFormattingProvider = true,
+                DocumentRangeFormattingProvider = true,
+                SemanticTokensProvider = new SemanticTokensOptions { Legend = Convert.SemanticTokensLegend, Full = true, Range = true },
+                DocumentLinkProvider = new DocumentLinkOptions(),
             },
             ServerInfo = new ServerInfo { Version = Cli.CommandLine.Version },
         };
@@ -134,11 +171,12 @@ public sealed class LanguageServer
         _ = Notify(new PublishDiagnosticsParams { Uri = p.TextDocument.Uri });
     }
 
-    /// <summary>Analyses off the dispatch thread; publishes only if this is still the newest version.</summary>
+    /// <summary>Analyses off the dispatch thread; a version that is no longer the newest is neither analysed nor published.</summary>
     private void PublishLater(DocumentSnapshot doc) => _ = Task.Run(async () =>
     {
         try
         {
+            if (!ReferenceEquals(_documents.Get(doc.Uri), doc)) return;
             var analysis = doc.Analysis;
             if (!ReferenceEquals(_documents.Get(doc.Uri), doc)) return;
             var lines = doc.Text.Lines;
@@ -157,6 +195,45 @@ public sealed class LanguageServer
 
     private Task Notify(PublishDiagnosticsParams p) =>
         _rpc.IsDisposed ? Task.CompletedTask : _rpc.NotifyWithParameterObjectAsync("textDocument/publishDiagnostics", p);
+
+    private void SetTrace(string value)
+    {
+        _serverLog.SetTrace(value);
+        _log.Information("Trace set to {Trace}", value);
+    }
+
+    /// <summary>
+    /// Settings from <c>initializationOptions</c> or <c>workspace/didChangeConfiguration</c>, either the
+    /// <c>prototxt</c> section itself or an object holding it: <c>trace.server</c>, <c>log.file</c>.
+    /// </summary>
+    private void ApplySettings(JsonElement? settings)
+    {
+        if (settings is not { ValueKind: JsonValueKind.Object } root) return;
+        var section = root.TryGetProperty("prototxt", out var nested) && nested.ValueKind == JsonValueKind.Object ? nested : root;
+        if (Setting(section, "trace", "server") is { ValueKind: JsonValueKind.String } trace) SetTrace(trace.GetString()!);
+        if (Setting(section, "log", "file") is { ValueKind: JsonValueKind.String or JsonValueKind.Null } file)
+        {
+            if (_logFileFromCommandLine) _log.Information("prototxt.log.file ignored: --log {Path} was given", _serverLog.FilePath);
+            else _serverLog.SetFile(file.ValueKind == JsonValueKind.Null ? null : file.GetString());
+        }
+    }
+
+    /// <summary>A setting written nested (<c>{"trace": {"server": …}}</c>) or dotted (<c>{"trace.server": …}</c>).</summary>
+    private static JsonElement? Setting(JsonElement section, string group, string name)
+    {
+        if (section.TryGetProperty(group, out var g) && g.ValueKind == JsonValueKind.Object && g.TryGetProperty(name, out var v)) return v;
+        return section.TryGetProperty(group + "." + name, out var dotted) ? dotted : null;
+    }
+
+    /// <summary>Log events for the client: warnings and errors as window/logMessage, the rest as $/logTrace.</summary>
+    private void ForwardLog(LogEventLevel level, string message, string? verbose)
+    {
+        if (_rpc.IsDisposed) return;
+        if (level >= LogEventLevel.Warning)
+            _ = _rpc.NotifyWithParameterObjectAsync("window/logMessage", new LogMessageParams { Type = level >= LogEventLevel.Error ? 1 : 2, Message = message });
+        else
+            _ = _rpc.NotifyWithParameterObjectAsync("$/logTrace", new LogTraceParams { Message = message, Verbose = verbose });
+    }
 
     private Hover? HoverAt(TextDocumentPositionParams p)
     {
@@ -184,9 +261,20 @@ public sealed class LanguageServer
             Items = result.Items.Select(i => new CompletionItem
             {
                 Label = i.Label,
-                // LSP CompletionItemKind: 5 Field, 22 Struct, 20 EnumMember, 14 Keyword.
-                Kind = i.Kind switch { CompletionKind.Field => 5, CompletionKind.MessageField => 22, CompletionKind.EnumValue => 20, _ => 14 },
+                // LSP CompletionItemKind: 5 Field, 22 Struct, 20 EnumMember, 14 Keyword, 7 Class, 6 Variable, 15 Snippet.
+                Kind = i.Kind switch
+                {
+                    CompletionKind.Field => 5,
+                    CompletionKind.MessageField => 22,
+                    CompletionKind.EnumValue => 20,
+                    CompletionKind.LayerType => 7,
+                    CompletionKind.Blob => 6,
+                    CompletionKind.Snippet => 15,
+                    _ => 14,
+                },
                 Detail = i.Detail,
+                FilterText = i.FilterText,
+                SortText = i.SortText,
                 Documentation = i.Documentation is null ? null : new MarkupContent { Value = i.Documentation },
                 TextEdit = new TextEdit { Range = range, NewText = i.InsertText },
                 InsertTextFormat = i.IsSnippet ? 2 : 1,
@@ -216,5 +304,53 @@ public sealed class LanguageServer
                 range = new SelectionRange { Range = Convert.ToLsp(lines, span), Parent = range };
             return range!;
         }).ToList();
+    }
+
+    private List<TextEdit>? FormatDocument(DocumentFormattingParams p)
+    {
+        if (_documents.Get(p.TextDocument.Uri) is not { } doc) return null;
+        var lines = doc.Text.Lines;
+        return Formatter.Format(doc.Analysis.Tree).Select(e => new TextEdit { Range = Convert.ToLsp(lines, e.Span), NewText = e.NewText }).ToList();
+    }
+
+    private List<TextEdit>? FormatRange(DocumentRangeFormattingParams p)
+    {
+        if (_documents.Get(p.TextDocument.Uri) is not { } doc) return null;
+        var lines = doc.Text.Lines;
+        var range = Convert.FromLsp(p.Range);
+        var span = TextSpanOf(lines, range);
+        return Formatter.FormatRange(doc.Analysis.Tree, span).Select(e => new TextEdit { Range = Convert.ToLsp(lines, e.Span), NewText = e.NewText }).ToList();
+    }
+
+    private SemanticTokens? TokensFull(SemanticTokensParams p)
+    {
+        if (_documents.Get(p.TextDocument.Uri) is not { } doc) return null;
+        return new SemanticTokens { Data = Convert.EncodeSemanticTokens(doc.Text.Lines, Core.Features.SemanticTokens.Get(doc.Analysis)) };
+    }
+
+    private SemanticTokens? TokensRange(SemanticTokensRangeParams p)
+    {
+        if (_documents.Get(p.TextDocument.Uri) is not { } doc) return null;
+        var lines = doc.Text.Lines;
+        var span = TextSpanOf(lines, Convert.FromLsp(p.Range));
+        return new SemanticTokens { Data = Convert.EncodeSemanticTokens(lines, Core.Features.SemanticTokens.Get(doc.Analysis, span)) };
+    }
+
+    private List<DocumentLink>? Links(DocumentLinkParams p)
+    {
+        if (_documents.Get(p.TextDocument.Uri) is not { } doc) return null;
+        var lines = doc.Text.Lines;
+        return DocumentLinks.Get(doc.Analysis, DocumentSnapshot.UriToPath(doc.Uri), _workspaceRoots, File.Exists).Select(l => new DocumentLink
+        {
+            Range = Convert.ToLsp(lines, l.Span),
+            Target = new Uri(l.Target).AbsoluteUri,
+            Tooltip = l.Tooltip,
+        }).ToList();
+    }
+
+    private static Core.Text.TextSpan TextSpanOf(Core.Text.LineMap lines, Core.Text.LineRange range)
+    {
+        var start = lines.GetOffset(range.Start);
+        return Core.Text.TextSpan.FromBounds(start, Math.Max(start, lines.GetOffset(range.End)));
     }
 }

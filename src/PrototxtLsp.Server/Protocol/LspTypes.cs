@@ -30,6 +30,8 @@ public sealed class InitializeParams
     public JsonElement? InitializationOptions { get; set; }
     public JsonElement? Capabilities { get; set; }
     public string? Trace { get; set; }
+
+    public List<WorkspaceFolder>? WorkspaceFolders { get; set; }
 }
 
 public sealed class InitializeResult
@@ -52,6 +54,14 @@ public sealed class ServerCapabilities
     public bool FoldingRangeProvider { get; set; }
     public bool SelectionRangeProvider { get; set; }
     public CompletionOptions? CompletionProvider { get; set; }
+
+    public bool DocumentFormattingProvider { get; set; }
+
+    public bool DocumentRangeFormattingProvider { get; set; }
+
+    public SemanticTokensOptions? SemanticTokensProvider { get; set; }
+
+    public DocumentLinkOptions? DocumentLinkProvider { get; set; }
     public string PositionEncoding { get; set; } = "utf-16";
 }
 
@@ -188,6 +198,13 @@ public sealed class CompletionItem
     public TextEdit? TextEdit { get; set; }
     /// <summary>1 plain text, 2 snippet.</summary>
     public int InsertTextFormat { get; set; } = 1;
+
+    public string? FilterText { get; set; }
+
+    public string? SortText { get; set; }
+
+    /// <summary>Tags: 1 = deprecated.</summary>
+    public List<int>? Tags { get; set; }
 }
 
 public sealed class TextEdit
@@ -231,6 +248,100 @@ public sealed class LogMessageParams
     public string Message { get; set; } = "";
 }
 
+public sealed class FormattingOptions
+{
+    public int TabSize { get; set; } = 2;
+
+    public bool InsertSpaces { get; set; } = true;
+}
+
+public sealed class DocumentFormattingParams
+{
+    public TextDocumentIdentifier TextDocument { get; set; } = new();
+
+    public FormattingOptions Options { get; set; } = new();
+}
+
+public sealed class DocumentRangeFormattingParams
+{
+    public TextDocumentIdentifier TextDocument { get; set; } = new();
+
+    public Range Range { get; set; } = new();
+
+    public FormattingOptions Options { get; set; } = new();
+}
+
+public sealed class SemanticTokensLegend
+{
+    public List<string> TokenTypes { get; set; } = new();
+
+    public List<string> TokenModifiers { get; set; } = new();
+}
+
+public sealed class SemanticTokensOptions
+{
+    public SemanticTokensLegend Legend { get; set; } = new();
+
+    public bool Range { get; set; } = true;
+
+    public bool Full { get; set; } = true;
+}
+
+public sealed class SemanticTokensParams
+{
+    public TextDocumentIdentifier TextDocument { get; set; } = new();
+}
+
+public sealed class SemanticTokensRangeParams
+{
+    public TextDocumentIdentifier TextDocument { get; set; } = new();
+
+    public Range Range { get; set; } = new();
+}
+
+public sealed class SemanticTokens
+{
+    public List<int> Data { get; set; } = new();
+}
+
+public sealed class DocumentLinkOptions
+{
+    public bool ResolveProvider { get; set; }
+}
+
+public sealed class DocumentLinkParams
+{
+    public TextDocumentIdentifier TextDocument { get; set; } = new();
+}
+
+public sealed class DocumentLink
+{
+    public Range Range { get; set; } = new();
+
+    public string? Target { get; set; }
+
+    public string? Tooltip { get; set; }
+}
+
+public sealed class DidChangeConfigurationParams
+{
+    public JsonElement? Settings { get; set; }
+}
+
+public sealed class LogTraceParams
+{
+    public string Message { get; set; } = "";
+
+    public string? Verbose { get; set; }
+}
+
+public sealed class WorkspaceFolder
+{
+    public string Uri { get; set; } = "";
+
+    public string Name { get; set; } = "";
+}
+
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(StreamJsonRpc.RequestId))]
 [JsonSerializable(typeof(InitializeParams))]
@@ -251,6 +362,16 @@ public sealed class LogMessageParams
 [JsonSerializable(typeof(List<SelectionRange>))]
 [JsonSerializable(typeof(List<FoldingRange>))]
 [JsonSerializable(typeof(LogMessageParams))]
+[JsonSerializable(typeof(DocumentFormattingParams))]
+[JsonSerializable(typeof(DocumentRangeFormattingParams))]
+[JsonSerializable(typeof(List<TextEdit>))]
+[JsonSerializable(typeof(SemanticTokensParams))]
+[JsonSerializable(typeof(SemanticTokensRangeParams))]
+[JsonSerializable(typeof(SemanticTokens))]
+[JsonSerializable(typeof(DocumentLinkParams))]
+[JsonSerializable(typeof(List<DocumentLink>))]
+[JsonSerializable(typeof(DidChangeConfigurationParams))]
+[JsonSerializable(typeof(LogTraceParams))]
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(object))]
 public sealed partial class LspJsonContext : JsonSerializerContext;

@@ -20,7 +20,10 @@ public sealed class LspClient : IAsyncDisposable
         Rpc = rpc;
     }
 
-    public static async Task<LspClient> StartAsync(bool initialize = true)
+    /// <summary>window/logMessage (as "type: message") and $/logTrace (as "trace: message") notifications, in arrival order.</summary>
+    public BlockingCollection<string> Log { get; } = new();
+
+    public static async Task<LspClient> StartAsync(bool initialize = true, InitializeParams? init = null, params string[] extraArgs)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "prototxt-lsp.dll");
         var psi = new ProcessStartInfo("dotnet")
@@ -32,6 +35,7 @@ public sealed class LspClient : IAsyncDisposable
         };
         psi.ArgumentList.Add(dll);
         psi.ArgumentList.Add("--stdio");
+        foreach (var a in extraArgs) psi.ArgumentList.Add(a);
         var process = Process.Start(psi)!;
         _ = process.StandardError.ReadToEndAsync();
         var formatter = new SystemTextJsonFormatter();
@@ -43,10 +47,16 @@ public sealed class LspClient : IAsyncDisposable
         var onDiagnostics = (Action<PublishDiagnosticsParams>)client.OnDiagnostics;
         rpc.AddLocalRpcMethod(onDiagnostics.Method, onDiagnostics.Target,
             new JsonRpcMethodAttribute("textDocument/publishDiagnostics") { UseSingleObjectParameterDeserialization = true });
+        var onLog = (Action<LogMessageParams>)(p => client.Log.Add($"{p.Type}: {p.Message}"));
+        rpc.AddLocalRpcMethod(onLog.Method, onLog.Target, new JsonRpcMethodAttribute("window/logMessage") { UseSingleObjectParameterDeserialization = true });
+        var onTrace = (Action<LogTraceParams>)(p => client.Log.Add($"trace: {p.Message}"));
+        rpc.AddLocalRpcMethod(onTrace.Method, onTrace.Target, new JsonRpcMethodAttribute("$/logTrace") { UseSingleObjectParameterDeserialization = true });
         rpc.StartListening();
         if (initialize)
         {
-            await rpc.InvokeWithParameterObjectAsync<InitializeResult>("initialize", new InitializeParams { ProcessId = Environment.ProcessId });
+            init ??= new InitializeParams();
+            init.ProcessId = Environment.ProcessId;
+            await rpc.InvokeWithParameterObjectAsync<InitializeResult>("initialize", init);
             await rpc.NotifyWithParameterObjectAsync("initialized", new InitializedParams());
         }
 
@@ -68,6 +78,21 @@ public sealed class LspClient : IAsyncDisposable
             if (version is null || p.Version == version || (version < 0 && p.Version is null)) return p;
         }
     }
+
+    /// <summary>The first log line that contains <paramref name="text"/>, waiting up to 20 s.</summary>
+    public string WaitForLog(string text)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero || !Log.TryTake(out var line, left)) throw new TimeoutException($"no log line containing '{text}'");
+            if (line.Contains(text, StringComparison.Ordinal)) return line;
+        }
+    }
+
+    public Task<T> RequestAsync<T>(string method, object parameters, CancellationToken ct = default) =>
+        Rpc.InvokeWithParameterObjectAsync<T>(method, parameters, ct);
 
     public Task OpenAsync(string uri, string text, int version = 1) =>
         Rpc.NotifyWithParameterObjectAsync("textDocument/didOpen", new DidOpenTextDocumentParams
