@@ -219,6 +219,19 @@ public class LspFeatureTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Net_inputs_appear_in_the_outline_by_blob_name()
+    {
+        await using var client = await LspClient.StartAsync();
+        await client.OpenAsync(Uri, "name: \"n\"\ninput: \"data\"\ninput_dim: 1\ninput_dim: 3\ninput_dim: 8\ninput_dim: 8\nlayer { name: \"r\" type: \"ReLU\" bottom: \"data\" top: \"r\" }\n");
+        var symbols = await client.RequestAsync<List<DocumentSymbol>>("textDocument/documentSymbol", new DocumentSymbolParams { TextDocument = Doc() });
+        var input = symbols.Single(s => s.Name == "data");
+        Assert.Equal(13, input.Kind); // Variable
+        Assert.Equal("net input", input.Detail);
+        Assert.Equal(5, symbols.Single(s => s.Name == "r").Kind);
+        await client.ShutdownAndExitAsync();
+    }
+
+    [Fact]
     public async Task Cancelled_requests_are_answered_with_request_cancelled_and_the_server_stays_up()
     {
         var sb = new StringBuilder("name: \"big\"\n");

@@ -94,6 +94,11 @@ public class LspTests
     [InlineData("layer { include { phase: TR|AIN } }", "TRAIN = 0", "`TEST`")]
     [InlineData("layer |{ name: \"x\" }", "message caffe.LayerParameter", "")]
     [InlineData("base_lr: 0.1\nlr_pol|icy: \"step\"", "string lr_policy", "caffe.SolverParameter")]
+    [InlineData("layer { type: \"Convol|ution\" }", "**Convolution** layer", "`convolution_param`")]
+    [InlineData("layer { type: \"Spl|it\" }", "one", "in-place use (top = bottom) is not allowed")]
+    [InlineData("layers { type: INNER_PRO|DUCT }", "**InnerProduct** layer", "INNER_PRODUCT = 14")]
+    [InlineData("layer { name: \"c\" type: \"Convolution\" top: \"c1\" }\nlayer { name: \"r\" type: \"ReLU\" bottom: \"c1\" top: \"c1\" }\nlayer { name: \"p\" type: \"Pooling\" bottom: \"c|1\" top: \"p\" }",
+        "Written by:\n- `c` (Convolution, line 1)\n- `r` (ReLU, line 2) in place", "Read by:\n- `p` (Pooling, line 3)")]
     public async Task Hover_shows_schema_docs(string marked, string expected, string alsoExpected)
     {
         var (text, cursor) = Cursor(marked);

@@ -9,6 +9,8 @@ public enum SymbolKindInfo
     Layer,
     Block,
     Field,
+    /// <summary>A net-level <c>input: "data"</c>: named by the blob.</summary>
+    Input,
 }
 
 public sealed record DocumentSymbolInfo(string Name, string? Detail, SymbolKindInfo Kind, TextSpan Span, TextSpan SelectionSpan, IReadOnlyList<DocumentSymbolInfo> Children);
@@ -39,6 +41,9 @@ public static class DocumentSymbols
 
             return new DocumentSymbolInfo(name, null, SymbolKindInfo.Block, field.Span, field.Name.Span, children);
         }
+
+        if (name == "input" && field.Parent is DocumentSyntax && field.Value is StringValueSyntax input)
+            return new DocumentSymbolInfo(input.Value, "net input", SymbolKindInfo.Input, field.Span, input.Span, []);
 
         var valueText = field.Value switch
         {

@@ -8,7 +8,10 @@ namespace PrototxtLsp.Core.Features;
 
 public sealed record HoverInfo(TextSpan Span, string Markdown);
 
-/// <summary>Hover documentation from the schema: fields, enum values and message blocks.</summary>
+/// <summary>
+/// Hover documentation: fields, enum values and message blocks from the schema; layer types from the layer catalog;
+/// blob names with the layers that produce and consume them.
+/// </summary>
 public static class Hover
 {
     public static HoverInfo? At(DocumentAnalysis analysis, int offset)
@@ -31,7 +34,20 @@ public static class Hover
                 var value = scalar.Token.Kind == SyntaxKind.Identifier
                     ? info.EnumType.FindValue(scalar.Token.Text)
                     : long.TryParse(scalar.Text, out var n) ? info.EnumType.FindValue(n) : null;
-                return value is null ? null : new HoverInfo(scalar.Span, EnumValueMarkdown(info, value));
+                if (value is null) return null;
+                // A V1 layer's `type: CONVOLUTION`: the enum value, then what the layer computes.
+                if (info.Name == "type" && info.ContainingType.Name == "V1LayerParameter" && LayerCatalog.FindByV1Name(value.Name) is { } v1)
+                    return new HoverInfo(scalar.Span, LayerTypeMarkdown(v1) + "\n---\n" + EnumValueMarkdown(info, value));
+                return new HoverInfo(scalar.Span, EnumValueMarkdown(info, value));
+            }
+            case StringValueSyntax str when SyntaxQuery.EnclosingField(str) is { } field && model.GetField(field) is { } info:
+            {
+                if (info.ContainingType.Name == "LayerParameter" && info.Name == "type")
+                    return LayerCatalog.Find(str.Value) is { } type ? new HoverInfo(str.Span, LayerTypeMarkdown(type)) : null;
+                if (info.ContainingType.Name is "LayerParameter" or "V1LayerParameter" && info.Name is "bottom" or "top" ||
+                    info.ContainingType.Name == "NetParameter" && info.Name == "input")
+                    return new HoverInfo(str.Span, BlobMarkdown(analysis, str.Value));
+                return null;
             }
             case MessageValueSyntax block when token == block.Open || token == block.Close:
             {
@@ -42,6 +58,60 @@ public static class Hover
                 return null;
         }
     }
+
+    public static string LayerTypeMarkdown(LayerTypeInfo type)
+    {
+        var sb = new StringBuilder();
+        sb.Append("**").Append(type.Name).Append("** layer · ").Append(type.Category).Append("\n\n");
+        sb.Append(type.Summary).Append("\n\n").Append(type.Documentation).Append("\n\n");
+        sb.Append("- bottoms: ").Append(type.Bottoms.Describe()).Append('\n');
+        sb.Append("- tops: ").Append(type.EqualBottomTopCount ? "one per bottom" : type.Tops.Describe()).Append('\n');
+        if (type.CountVariant is { } v)
+            sb.Append("- with ").Append(v.Condition).Append(": bottoms ").Append(v.Bottoms.Describe()).Append(", tops ").Append(v.Tops.Describe()).Append('\n');
+        if (!type.AllowsInPlace) sb.Append("- in-place use (top = bottom) is not allowed\n");
+        if (type.ParamFields.Count > 0) sb.Append("- reads: ").Append(string.Join(", ", type.ParamFields.Select(p => $"`{p}`"))).Append('\n');
+        if (type.V1EnumName is not null) sb.Append("- V1 format: `").Append(type.V1EnumName).Append("`\n");
+        if (!type.IsRegistered) sb.Append("\n**Not registered**: Caffe refuses this type in a net.\n");
+        return sb.ToString();
+    }
+
+    /// <summary>
+    /// A blob: the layers that write it (the first producer, then in-place writers) and the layers that read it, in
+    /// file order. Include/exclude rules are not applied yet, so TRAIN- and TEST-only layers are both listed.
+    /// </summary>
+    public static string BlobMarkdown(DocumentAnalysis analysis, string blob)
+    {
+        var writers = new List<string>();
+        var readers = new List<string>();
+        var inputs = 0;
+        var read = false;
+        var lines = analysis.Text.Lines;
+        foreach (var f in analysis.Tree.Root.Fields)
+        {
+            if (f.Name.Name == "input" && f.Value is StringValueSyntax i && i.Value == blob) inputs++;
+            if (f.Name.Name is not ("layer" or "layers") || f.Value is not MessageValueSyntax layer) continue;
+            var name = StringField(layer, "name") ?? "(unnamed)";
+            var type = StringField(layer, "type") ?? layer.Fields.Where(x => x.Name.Name == "type").Select(x => (x.Value as ScalarValueSyntax)?.Text).FirstOrDefault() ?? "?";
+            var where = $"`{name}` ({type}, line {lines.GetPosition(f.Span.Start).Line + 1})";
+            var reads = layer.Fields.Any(x => x.Name.Name == "bottom" && x.Value is StringValueSyntax b && b.Value == blob);
+            var writes = layer.Fields.Any(x => x.Name.Name == "top" && x.Value is StringValueSyntax t && t.Value == blob);
+            read |= reads;
+            if (writes) writers.Add(reads ? where + " in place" : where);
+            else if (reads) readers.Add(where);
+        }
+
+        var sb = new StringBuilder();
+        sb.Append("**blob** `").Append(blob).Append("`\n\n");
+        if (inputs > 0) sb.Append("Net input (`input:`).\n\n");
+        if (writers.Count > 0) sb.Append("Written by:\n").AppendJoin("", writers.Select(w => "- " + w + "\n")).Append('\n');
+        if (readers.Count > 0) sb.Append("Read by:\n").AppendJoin("", readers.Select(r => "- " + r + "\n")).Append('\n');
+        if (writers.Count == 0 && inputs == 0) sb.Append("No layer produces this blob.\n");
+        else if (!read) sb.Append("No layer reads it: it is an output of the net.\n");
+        return sb.ToString().TrimEnd() + "\n";
+    }
+
+    private static string? StringField(MessageValueSyntax block, string name) =>
+        block.Fields.Where(f => f.Name.Name == name).Select(f => (f.Value as StringValueSyntax)?.Value).FirstOrDefault(v => v is not null);
 
     public static string FieldMarkdown(FieldInfo field)
     {

@@ -42,8 +42,8 @@ public static class Convert
     {
         Name = s.Name,
         Detail = s.Detail,
-        // LSP SymbolKind: 5 Class, 19 Object, 8 Field.
-        Kind = s.Kind switch { SymbolKindInfo.Layer => 5, SymbolKindInfo.Block => 19, _ => 8 },
+        // LSP SymbolKind: 5 Class, 19 Object, 8 Field, 13 Variable.
+        Kind = s.Kind switch { SymbolKindInfo.Layer => 5, SymbolKindInfo.Block => 19, SymbolKindInfo.Input => 13, _ => 8 },
         Range = ToLsp(lines, s.Span),
         SelectionRange = ToLsp(lines, s.SelectionSpan),
         Children = s.Children.Count == 0 ? null : s.Children.Select(c => ToLsp(lines, c)).ToList(),
