@@ -136,4 +136,65 @@ public class CliTests : IDisposable
         Assert.Equal(1, exit);
         Assert.Contains("PTX2001", output);
     }
+
+    [Fact]
+    public void Format_rewrites_files_in_place_and_a_second_run_changes_nothing()
+    {
+        var messy = Write("nets/a.prototxt", "layer {   name: 'a'; type: \"ReLU\" }\n");
+        var tidy = Write("nets/b.prototxt", "name: \"b\"\n");
+        var (exit, output, err) = Run("format", Path.Combine(_dir, "nets"));
+        Assert.Equal(0, exit);
+        Assert.Equal($"{messy}: formatted\n", output.ReplaceLineEndings("\n"));
+        Assert.Contains("1 of 2 file(s) reformatted.", err);
+        Assert.Equal("layer {\n  name: \"a\"\n  type: \"ReLU\"\n}\n", File.ReadAllText(messy));
+        Assert.Equal("name: \"b\"\n", File.ReadAllText(tidy));
+
+        (exit, output, _) = Run("format", "--check", messy, tidy);
+        Assert.Equal(0, exit);
+        Assert.Equal("", output);
+    }
+
+    [Fact]
+    public void Format_check_lists_unformatted_files_exits_one_and_writes_nothing()
+    {
+        const string text = "name:'x'\n";
+        var file = Write("x.prototxt", text);
+        var (exit, output, err) = Run("format", "--check", file);
+        Assert.Equal(1, exit);
+        Assert.Equal($"{file}: not formatted\n", output.ReplaceLineEndings("\n"));
+        Assert.Contains("1 of 1 file(s) would be reformatted.", err);
+        Assert.Equal(text, File.ReadAllText(file));
+    }
+
+    [Fact]
+    public void Format_reads_stdin_and_writes_stdout_with_a_dash()
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var exit = FormatCommand.Run(["-"], new StringReader("layer<name:\"a\">"), stdout, stderr);
+        Assert.Equal(0, exit);
+        Assert.Equal("layer {\n  name: \"a\"\n}\n", stdout.ToString());
+    }
+
+    [Fact]
+    public void Format_reports_bad_usage_and_missing_paths()
+    {
+        Assert.Equal(2, Run("format").Exit);
+        Assert.Equal(2, Run("format", "--wat", "x").Exit);
+        var (exit, _, err) = Run("format", Path.Combine(_dir, "nope.prototxt"));
+        Assert.Equal(2, exit);
+        Assert.Contains("does not exist", err);
+    }
+
+    [Fact]
+    public void Format_leaves_invalid_utf8_files_alone()
+    {
+        var path = Path.Combine(_dir, "bin.prototxt");
+        byte[] bytes = [(byte)'n', (byte)'a', (byte)'m', (byte)'e', (byte)':', (byte)'"', 0xff, (byte)'"', (byte)'\n'];
+        File.WriteAllBytes(path, bytes);
+        var (exit, _, err) = Run("format", path);
+        Assert.Equal(2, exit);
+        Assert.Contains("not valid UTF-8", err);
+        Assert.Equal(bytes, File.ReadAllBytes(path));
+    }
 }
