@@ -23,7 +23,7 @@ public class BaselineTests
     {
         var path = Path.Combine(TestPaths.BaselineDir("Diagnostics"), file);
         var text = SourceText.FromBytes(File.ReadAllBytes(path));
-        var analysis = DocumentAnalysis.Analyze(text, path);
+        var analysis = DocumentAnalysis.Analyze(text, path, workspace: WorkspaceContext.FileSystem);
         TreeInvariants.Check(text.Text, analysis);
 
         var actual = Render(analysis);

@@ -29,7 +29,7 @@ public class CliTests : IDisposable
     [Fact]
     public void Valid_file_exits_zero()
     {
-        var file = Write("ok.prototxt", "name: \"x\"\nlayer { name: \"a\" type: \"ReLU\" }\n");
+        var file = Write("ok.prototxt", "name: \"x\"\nlayer { name: \"a\" type: \"Input\" top: \"a\" input_param { shape { dim: 1 } } }\n");
         var (exit, output, err) = Run("check", file);
         Assert.Equal(0, exit);
         Assert.Equal("", err);
@@ -39,7 +39,7 @@ public class CliTests : IDisposable
     [Fact]
     public void Text_format_is_one_line_per_diagnostic_with_one_based_positions()
     {
-        var file = Write("bad.prototxt", "name: \"x\"\nlayer {\n\tnum_ouput: 3\n}\n");
+        var file = Write("bad.prototxt", "name: \"x\"\nlayer {\n\tnum_ouput: 3\n\ttype: \"Python\"\n}\n");
         var (exit, output, _) = Run("check", file);
         Assert.Equal(1, exit);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -88,7 +88,7 @@ public class CliTests : IDisposable
     [Fact]
     public void Warnings_alone_exit_zero()
     {
-        var file = Write("w.prototxt", "layer { clip_param { min: 0 } }\n");
+        var file = Write("w.prototxt", "layer { name: \"c\" type: \"Python\" clip_param { min: 0 } }\n");
         var (exit, output, _) = Run("check", file);
         Assert.Equal(0, exit);
         Assert.Contains("warning PTX2006", output);

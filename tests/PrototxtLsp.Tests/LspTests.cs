@@ -56,7 +56,7 @@ public class LspTests
     public async Task Diagnostics_follow_open_incremental_change_and_close()
     {
         await using var client = await LspClient.StartAsync();
-        await client.OpenAsync(Uri, "name: \"net\"\r\nlayer {\r\n  name: \"😀\" bottm: \"x\"\r\n}\r\n");
+        await client.OpenAsync(Uri, "name: \"net\"\r\nlayer {\r\n  name: \"😀\" bottm: \"x\"\r\n  type: \"Python\" top: \"y\"\r\n}\r\n");
         var first = client.NextDiagnostics(Uri, 1);
         var d = Assert.Single(first.Diagnostics);
         Assert.Equal("PTX2001", d.Code);
@@ -72,7 +72,10 @@ public class LspTests
             TextDocument = new VersionedTextDocumentIdentifier { Uri = Uri, Version = 2 },
             ContentChanges = [new TextDocumentContentChangeEvent { Range = new PrototxtLsp.Server.Protocol.Range { Start = new Position { Line = 2, Character = 17 }, End = new Position { Line = 2, Character = 17 } }, Text = "o" }],
         });
-        Assert.Empty(client.NextDiagnostics(Uri, 2).Diagnostics);
+        // The schema error is gone; now the net graph notices that nothing produces "x".
+        var graph = Assert.Single(client.NextDiagnostics(Uri, 2).Diagnostics);
+        Assert.Equal("PTX3001", graph.Code);
+        Assert.Equal(2, graph.Range.Start.Line);
 
         // A full-text change, then close: diagnostics are cleared.
         await client.Rpc.NotifyWithParameterObjectAsync("textDocument/didChange", new DidChangeTextDocumentParams

@@ -42,6 +42,24 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor MissingRequiredField = Define("PTX2006", DiagnosticSeverity.Warning, "Required field missing");
     public static readonly DiagnosticDescriptor UnknownRootMessage = Define("PTX2007", DiagnosticSeverity.Error, "Unknown proto-message header");
 
+    // ---- 3xxx net graph ----------------------------------------------------------------------------------------
+    public static readonly DiagnosticDescriptor UnknownBottom = Define("PTX3001", DiagnosticSeverity.Error, "Unknown bottom blob");
+    public static readonly DiagnosticDescriptor MultipleSources = Define("PTX3002", DiagnosticSeverity.Error, "Top produced by multiple sources");
+    public static readonly DiagnosticDescriptor UnknownLayerType = Define("PTX3003", DiagnosticSeverity.Error, "Unknown layer type");
+    public static readonly DiagnosticDescriptor WrongBottomCount = Define("PTX3004", DiagnosticSeverity.Error, "Wrong number of bottoms");
+    public static readonly DiagnosticDescriptor WrongTopCount = Define("PTX3005", DiagnosticSeverity.Error, "Wrong number of tops");
+    public static readonly DiagnosticDescriptor InPlaceRefused = Define("PTX3006", DiagnosticSeverity.Error, "In-place use not allowed");
+    public static readonly DiagnosticDescriptor IncludeAndExclude = Define("PTX3007", DiagnosticSeverity.Error, "Both include and exclude rules");
+    public static readonly DiagnosticDescriptor UnusedParamBlock = Define("PTX3008", DiagnosticSeverity.Warning, "Parameter block the layer never reads");
+    public static readonly DiagnosticDescriptor DuplicateLayerName = Define("PTX3009", DiagnosticSeverity.Warning, "Duplicate layer name");
+    public static readonly DiagnosticDescriptor MixedLayerFormats = Define("PTX3010", DiagnosticSeverity.Error, "Both layer and layers");
+    public static readonly DiagnosticDescriptor LegacyFormat = Define("PTX3011", DiagnosticSeverity.Information, "Legacy format");
+    public static readonly DiagnosticDescriptor LossWeightCount = Define("PTX3012", DiagnosticSeverity.Error, "loss_weight count differs from tops");
+    public static readonly DiagnosticDescriptor PropagateDownCount = Define("PTX3013", DiagnosticSeverity.Error, "propagate_down count differs from bottoms");
+
+    // ---- 5xxx solver and workspace -------------------------------------------------------------------------------
+    public static readonly DiagnosticDescriptor NetFileNotFound = Define("PTX5001", DiagnosticSeverity.Warning, "Referenced net file not found");
+
     public static IReadOnlyList<DiagnosticDescriptor> All => AllDescriptors;
 
     // ---- factories: one per situation, each message says what is wrong and what to do ---------------------------
@@ -112,11 +130,17 @@ public static class DiagnosticCatalog
     public static Diagnostic BadExtensionName(TextSpan span, string detail) => new(MalformedExtensionName, span, detail);
 
     public static Diagnostic UnknownFieldIn(TextSpan span, string message, string field, string? suggestion, IReadOnlyList<string>? belongsIn = null) =>
-        new(UnknownField, span, suggestion is not null
+        WithFix(new(UnknownField, span, suggestion is not null
             ? $"Message type \"{message}\" has no field named \"{field}\". Did you mean '{suggestion}'?"
             : belongsIn is { Count: > 0 }
                 ? $"Message type \"{message}\" has no field named \"{field}\"; it belongs inside {Enumerate(belongsIn.Select(b => $"'{b} {{ … }}'").ToList(), 4)}."
-                : $"Message type \"{message}\" has no field named \"{field}\". Remove it, or point the file at the caffe.proto of the Caffe fork that defines it.");
+                : $"Message type \"{message}\" has no field named \"{field}\". Remove it, or point the file at the caffe.proto of the Caffe fork that defines it."),
+            span, suggestion);
+
+    private static Diagnostic WithFix(Diagnostic d, TextSpan span, string? replacement, bool quote = false) =>
+        replacement is null ? d : d with { Fixes = [new DiagnosticFix($"Change to '{replacement}'", span, quote ? Quote(replacement) : replacement)] };
+
+    private static string Quote(string value) => "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 
     public static Diagnostic UnknownExtension(TextSpan span, string message, string name) =>
         new(UnknownField, span, name.Contains('/')
@@ -126,7 +150,8 @@ public static class DiagnosticCatalog
     public static Diagnostic WrongKind(TextSpan span, string detail) => new(WrongValueKind, span, detail);
 
     public static Diagnostic UnknownEnum(TextSpan span, string field, string enumName, string value, IEnumerable<string> valid, string? suggestion) =>
-        new(UnknownEnumValue, span, $"'{value}' is not a value of {enumName} (field '{field}'). {(suggestion is null ? "" : $"Did you mean '{suggestion}'? ")}Valid values: {Enumerate(valid.ToList(), 12)}.");
+        WithFix(new(UnknownEnumValue, span, $"'{value}' is not a value of {enumName} (field '{field}'). {(suggestion is null ? "" : $"Did you mean '{suggestion}'? ")}Valid values: {Enumerate(valid.ToList(), 12)}."),
+            span, suggestion);
 
     private static string Enumerate(IReadOnlyList<string> items, int max) =>
         items.Count <= max ? string.Join(", ", items) : string.Join(", ", items.Take(max)) + $", … ({items.Count} in all)";
@@ -143,4 +168,73 @@ public static class DiagnosticCatalog
 
     public static Diagnostic RootMessageUnknown(TextSpan span, string name, string? suggestion) =>
         new(UnknownRootMessage, span, $"The proto-message header names '{name}', which the schema does not define{(suggestion is null ? "" : $" (did you mean '{suggestion}'?)")}; the file is checked by its top-level fields meanwhile.");
+
+    // ---- 3xxx --------------------------------------------------------------------------------------------------
+
+    /// <param name="states">" (in TEST)" and the like, or "" when it holds in every state.</param>
+    public static Diagnostic BottomUnknown(TextSpan span, string blob, string layer, int index, string? suggestion, string states) =>
+        WithFix(new(UnknownBottom, span,
+            $"Unknown bottom blob '{blob}' (layer '{layer}', bottom index {index}){states}: no earlier layer produces it and it is not a net input." +
+            (suggestion is null ? " Check the spelling, or move the layer that produces it above this one." : $" Did you mean '{suggestion}'?")),
+            span, suggestion, quote: true);
+
+    public static Diagnostic TopMultipleSources(TextSpan span, string blob, string layer, TextSpan first, string firstLayer, string states) =>
+        new(MultipleSources, span,
+            $"Top blob '{blob}' produced by multiple sources{states}: layer '{firstLayer}' already produces it. Rename this top, or write it in place (the same name as this layer's bottom at the same index).",
+            [new RelatedLocation(first, $"'{blob}' is first produced here, by layer '{firstLayer}'.")]);
+
+    public static Diagnostic LayerTypeUnknown(TextSpan span, string type, string? suggestion, bool quoted) =>
+        WithFix(new(UnknownLayerType, span,
+            $"Unknown layer type: {type}." + (suggestion is null
+                ? " Caffe has no layer of this type; if it comes from a fork, point the project at that fork's layer list."
+                : string.Equals(type, suggestion, StringComparison.OrdinalIgnoreCase)
+                    ? $" Did you mean '{suggestion}'? Layer types are case-sensitive."
+                    : $" Did you mean '{suggestion}'?")),
+            span, suggestion, quote: quoted);
+
+    public static Diagnostic LayerTypeMissing(TextSpan span, string layer) =>
+        new(UnknownLayerType, span, $"Layer '{layer}' has no 'type', so Caffe cannot create it. Add one, e.g. type: \"Convolution\".");
+
+    public static Diagnostic TopPerBottom(TextSpan span, string type, string layer, int tops, int bottoms, string states) =>
+        new(WrongTopCount, span, $"{type} layer '{layer}' produces one top blob for each bottom blob: it has {bottoms} bottom(s) but {tops} top(s){states}.");
+
+    public static Diagnostic BottomCount(TextSpan span, string type, string layer, int count, string expected, string states) =>
+        new(WrongBottomCount, span, $"{type} layer '{layer}' takes {expected} bottom blob(s) as input, but has {count}{states}.");
+
+    public static Diagnostic TopCount(TextSpan span, string type, string layer, int count, string expected, string states) =>
+        new(WrongTopCount, span, $"{type} layer '{layer}' produces {expected} top blob(s) as output, but has {count}{states}.");
+
+    public static Diagnostic InPlaceNotAllowed(TextSpan span, string type, string layer, string blob) =>
+        new(InPlaceRefused, span, $"{type} layer '{layer}' does not allow in-place computation, but its top '{blob}' is its bottom. Give the top a new name.");
+
+    public static Diagnostic BothIncludeAndExclude(TextSpan span, string layer) =>
+        new(IncludeAndExclude, span, $"Layer '{layer}' has both include and exclude rules; Caffe refuses this (specify either include rules or exclude rules, not both).");
+
+    public static Diagnostic ParamBlockIgnored(TextSpan span, string block, string type, IReadOnlyList<string> reads) =>
+        new(UnusedParamBlock, span, $"{type} layers never read '{block}'; Caffe silently ignores it." +
+            (reads.Count == 0 ? " Remove it." : $" This type reads {Enumerate(reads.Select(r => $"'{r}'").ToList(), 4)}; did you mean one of them?"));
+
+    public static Diagnostic LayerNameDuplicate(TextSpan span, string name, TextSpan first, string states) =>
+        new(DuplicateLayerName, span, $"Another layer is already named '{name}'{states}; Caffe's logs, snapshots and weight sharing by name become ambiguous. Give each layer its own name.",
+            [new RelatedLocation(first, $"The first layer named '{name}'.")]);
+
+    public static Diagnostic LayerAndLayers(TextSpan span) =>
+        new(MixedLayerFormats, span, "This net mixes 'layer' (current format) and 'layers' (V1 format); Caffe refuses to upgrade or load it. Convert the 'layers' blocks to 'layer'.");
+
+    public static Diagnostic LegacyLayers(TextSpan span, string format, int count) =>
+        new(LegacyFormat, span, $"{count} layer(s) in the {format} format ('layers'). Caffe upgrades them when it loads the file; use \"Upgrade to the current format\" (or `prototxt-lsp upgrade`) to rewrite them as 'layer'.");
+
+    public static Diagnostic LegacyInputs(TextSpan span) =>
+        new(LegacyFormat, span, "Net-level 'input' fields are the legacy way to declare inputs; Caffe turns them into an Input layer. Use \"Upgrade to the current format\" to rewrite them.");
+
+    public static Diagnostic LossWeightMismatch(TextSpan span, string layer, int weights, int tops) =>
+        new(LossWeightCount, span, $"Layer '{layer}' gives {weights} loss_weight value(s) for {tops} top(s); give none or exactly one per top.");
+
+    public static Diagnostic PropagateDownMismatch(TextSpan span, string layer, int values, int bottoms) =>
+        new(PropagateDownCount, span, $"Layer '{layer}' gives {values} propagate_down value(s) for {bottoms} bottom(s); give none or exactly one per bottom.");
+
+    // ---- 5xxx --------------------------------------------------------------------------------------------------
+
+    public static Diagnostic NetFileMissing(TextSpan span, string field, string path) =>
+        new(NetFileNotFound, span, $"'{field}' names '{path}', which was found neither beside this file, nor in a folder above it, nor in the workspace. Caffe resolves it against the folder it runs in; check the path.");
 }

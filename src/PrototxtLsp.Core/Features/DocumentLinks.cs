@@ -16,21 +16,18 @@ public sealed record DocumentLinkInfo(TextSpan Span, string Target, string Toolt
 /// </summary>
 public static class DocumentLinks
 {
-    private const int MaxAncestors = 12;
-
     private static readonly HashSet<string> DataSources = ["DataParameter", "ImageDataParameter", "WindowDataParameter", "HDF5DataParameter"];
 
-    public static IReadOnlyList<DocumentLinkInfo> Get(DocumentAnalysis analysis, string? documentPath, IReadOnlyList<string> workspaceRoots, Func<string, bool> fileExists)
+    public static IReadOnlyList<DocumentLinkInfo> Get(DocumentAnalysis analysis, WorkspaceContext workspace)
     {
         var result = new List<DocumentLinkInfo>();
-        var bases = BaseDirectories(documentPath, workspaceRoots);
         foreach (var node in analysis.Tree.Root.DescendantNodes())
         {
             if (node is not FieldSyntax { Value: StringValueSyntax str } field) continue;
             var info = analysis.Model.GetField(field);
             if (info is null) continue;
             var value = str.Value;
-            if (value.Length == 0 || value.Length > 4096 || value.IndexOf('\0') >= 0) continue;
+            if (value.Length == 0 || value.Length > 4096) continue;
             var owner = info.ContainingType.Name;
             string? relative;
             string tooltip;
@@ -56,51 +53,13 @@ public static class DocumentLinks
                     continue;
             }
 
-            var target = Resolve(relative, bases, info.Name == "module", fileExists);
+            // Python layers are usually imported from a folder on PYTHONPATH such as `python/` or `lib/`.
+            var target = workspace.Resolve(relative, analysis.Path, info.Name == "module" ? PythonFolders : null);
             if (target is not null) result.Add(new DocumentLinkInfo(str.Span, target, tooltip));
         }
 
         return result;
     }
 
-    private static List<string> BaseDirectories(string? documentPath, IReadOnlyList<string> workspaceRoots)
-    {
-        var bases = new List<string>();
-        var dir = documentPath is null ? null : Path.GetDirectoryName(Path.GetFullPath(documentPath));
-        for (var i = 0; dir is not null && i < MaxAncestors; i++)
-        {
-            bases.Add(dir);
-            dir = Path.GetDirectoryName(dir);
-        }
-
-        foreach (var root in workspaceRoots)
-            if (!bases.Contains(root, StringComparer.Ordinal)) bases.Add(root);
-        return bases;
-    }
-
-    private static string? Resolve(string relative, List<string> bases, bool pythonModule, Func<string, bool> fileExists)
-    {
-        try
-        {
-            if (Path.IsPathFullyQualified(relative)) return fileExists(relative) ? Path.GetFullPath(relative) : null;
-            foreach (var b in bases)
-            {
-                var candidate = Path.GetFullPath(Path.Combine(b, relative));
-                if (fileExists(candidate)) return candidate;
-                if (!pythonModule) continue;
-                // Python layers are usually imported from a folder on PYTHONPATH such as `python/` or `lib/`.
-                foreach (var sub in (string[])["python", "lib"])
-                {
-                    candidate = Path.GetFullPath(Path.Combine(b, sub, relative));
-                    if (fileExists(candidate)) return candidate;
-                }
-            }
-        }
-        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
-        {
-            // A value that is not a usable path is simply not a link.
-        }
-
-        return null;
-    }
+    private static readonly string[] PythonFolders = ["python", "lib"];
 }

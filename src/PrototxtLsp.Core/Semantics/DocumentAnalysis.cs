@@ -8,11 +8,35 @@ namespace PrototxtLsp.Core.Semantics;
 /// <summary>Everything known about one version of one document. Immutable; a new version gets a new analysis.</summary>
 public sealed class DocumentAnalysis
 {
-    private DocumentAnalysis(SyntaxTree tree, SemanticModel model, IReadOnlyList<Diagnostic> diagnostics)
+    private DocumentAnalysis(SyntaxTree tree, SemanticModel model, IReadOnlyList<NetGraph> nets, IReadOnlyList<Diagnostic> diagnostics, string? path)
     {
         Tree = tree;
         Model = model;
+        Nets = nets;
         Diagnostics = diagnostics;
+        Path = path;
+    }
+
+    /// <summary>The file's path, when it has one (used to resolve the files it names).</summary>
+    public string? Path { get; }
+
+    /// <summary>The net of a net file, or the inline nets of a solver; empty for other files.</summary>
+    public IReadOnlyList<NetGraph> Nets { get; }
+
+    /// <summary>The blob reference (bottom, top, input) at an offset, with its net.</summary>
+    public (NetGraph Net, BlobReference Reference)? BlobAt(int offset)
+    {
+        foreach (var net in Nets)
+            if (net.ReferenceAt(offset) is { } r) return (net, r);
+        return null;
+    }
+
+    /// <summary>The layer containing an offset, with its net.</summary>
+    public (NetGraph Net, LayerNode Layer)? LayerAt(int offset)
+    {
+        foreach (var net in Nets)
+            if (net.LayerAt(offset) is { } l) return (net, l);
+        return null;
     }
 
     public SyntaxTree Tree { get; }
@@ -26,11 +50,12 @@ public sealed class DocumentAnalysis
     /// <summary>Syntax and schema diagnostics, in document order.</summary>
     public IReadOnlyList<Diagnostic> Diagnostics { get; }
 
-    public static DocumentAnalysis Analyze(string text, string? path = null, ProtoSchema? schema = null, MessageInfo? rootMessage = null) =>
-        Analyze(new SourceText(text), path, schema, rootMessage);
+    public static DocumentAnalysis Analyze(string text, string? path = null, ProtoSchema? schema = null, MessageInfo? rootMessage = null, WorkspaceContext? workspace = null) =>
+        Analyze(new SourceText(text), path, schema, rootMessage, workspace);
 
     /// <param name="rootMessage">Forces the root message; otherwise a header comment or the top-level keys decide.</param>
-    public static DocumentAnalysis Analyze(SourceText text, string? path = null, ProtoSchema? schema = null, MessageInfo? rootMessage = null)
+    /// <param name="workspace">File access for checking the files a solver names; null checks none.</param>
+    public static DocumentAnalysis Analyze(SourceText text, string? path = null, ProtoSchema? schema = null, MessageInfo? rootMessage = null, WorkspaceContext? workspace = null)
     {
         schema ??= ProtoSchema.Caffe;
         var tree = SyntaxTree.Parse(text);
@@ -41,8 +66,9 @@ public sealed class DocumentAnalysis
         all.AddRange(headerDiagnostics);
         all.AddRange(tree.Diagnostics);
         all.AddRange(model.Diagnostics);
+        var nets = NetAnalyzer.Analyze(tree, model, all, path, workspace);
         // Stable order: by position, syntax before schema at the same position.
         var ordered = all.Select((d, i) => (d, i)).OrderBy(x => x.d.Span.Start).ThenBy(x => x.i).Select(x => x.d).ToList();
-        return new DocumentAnalysis(tree, model, ordered);
+        return new DocumentAnalysis(tree, model, nets, ordered, path);
     }
 }

@@ -77,7 +77,7 @@ public static class CheckCommand
                 continue;
             }
 
-            results.Add(new FileResult(file, DocumentAnalysis.Analyze(SourceText.FromBytes(bytes), file)));
+            results.Add(new FileResult(file, DocumentAnalysis.Analyze(SourceText.FromBytes(bytes), file, workspace: WorkspaceContext.FileSystem)));
         }
 
         var errors = results.Sum(r => r.Analysis.Diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error));

@@ -9,12 +9,12 @@ public sealed class DocumentSnapshot
 {
     private readonly Lazy<DocumentAnalysis> _analysis;
 
-    public DocumentSnapshot(string uri, int version, SourceText text)
+    public DocumentSnapshot(string uri, int version, SourceText text, WorkspaceContext? workspace = null)
     {
         Uri = uri;
         Version = version;
         Text = text;
-        _analysis = new Lazy<DocumentAnalysis>(() => DocumentAnalysis.Analyze(text, UriToPath(uri)), LazyThreadSafetyMode.ExecutionAndPublication);
+        _analysis = new Lazy<DocumentAnalysis>(() => DocumentAnalysis.Analyze(text, UriToPath(uri), workspace: workspace), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     public string Uri { get; }
@@ -34,7 +34,10 @@ public sealed class DocumentStore
 {
     private readonly ConcurrentDictionary<string, DocumentSnapshot> _documents = new(StringComparer.Ordinal);
 
-    public DocumentSnapshot Open(string uri, int version, string text) => _documents[uri] = new DocumentSnapshot(uri, version, new SourceText(text));
+    /// <summary>File access for analyses (solver references, links): the file system and the workspace folders.</summary>
+    public WorkspaceContext Workspace { get; set; } = WorkspaceContext.FileSystem;
+
+    public DocumentSnapshot Open(string uri, int version, string text) => _documents[uri] = new DocumentSnapshot(uri, version, new SourceText(text), Workspace);
 
     public DocumentSnapshot? Get(string uri) => _documents.GetValueOrDefault(uri);
 
@@ -59,7 +62,7 @@ public sealed class DocumentStore
             text = string.Concat(text.AsSpan(0, start), change.Text, text.AsSpan(end));
         }
 
-        return _documents[uri] = new DocumentSnapshot(uri, version, new SourceText(text));
+        return _documents[uri] = new DocumentSnapshot(uri, version, new SourceText(text), Workspace);
     }
 }
 

@@ -128,6 +128,8 @@ public sealed class LanguageServer
             if (uri is not null && DocumentSnapshot.UriToPath(uri) is { } path && !_workspaceRoots.Contains(path)) _workspaceRoots.Add(path);
         }
 
+        _documents.Workspace = new Core.Semantics.WorkspaceContext(File.Exists, _workspaceRoots.ToArray());
+
         return new InitializeResult
         {
             Capabilities = new ServerCapabilities
@@ -340,7 +342,7 @@ public sealed class LanguageServer
     {
         if (_documents.Get(p.TextDocument.Uri) is not { } doc) return null;
         var lines = doc.Text.Lines;
-        return DocumentLinks.Get(doc.Analysis, DocumentSnapshot.UriToPath(doc.Uri), _workspaceRoots, File.Exists).Select(l => new DocumentLink
+        return DocumentLinks.Get(doc.Analysis, _documents.Workspace).Select(l => new DocumentLink
         {
             Range = Convert.ToLsp(lines, l.Span),
             Target = new Uri(l.Target).AbsoluteUri,

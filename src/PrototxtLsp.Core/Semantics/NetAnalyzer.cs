@@ -1,0 +1,449 @@
+using PrototxtLsp.Core.Diagnostics;
+using PrototxtLsp.Core.Syntax;
+using PrototxtLsp.Core.Text;
+
+namespace PrototxtLsp.Core.Semantics;
+
+/// <summary>What the analysis may know about files around the document (for solver references). Null: nothing.</summary>
+public sealed record WorkspaceContext(Func<string, bool> FileExists, IReadOnlyList<string> Roots)
+{
+    public static WorkspaceContext FileSystem { get; } = new(File.Exists, []);
+
+    /// <summary>
+    /// A path as Caffe would resolve it from the folder it runs in: absolute, or relative to the document's folder,
+    /// a folder above it (Caffe is usually run from the project root) or a workspace root. Null when none exists.
+    /// </summary>
+    public string? Resolve(string value, string? documentPath, IEnumerable<string>? subfolders = null)
+    {
+        try
+        {
+            if (value.Length == 0 || value.IndexOf('\0') >= 0) return null;
+            if (Path.IsPathFullyQualified(value)) return FileExists(value) ? Path.GetFullPath(value) : null;
+            foreach (var b in BaseDirectories(documentPath))
+            {
+                var candidate = Path.GetFullPath(Path.Combine(b, value));
+                if (FileExists(candidate)) return candidate;
+                foreach (var sub in subfolders ?? [])
+                {
+                    candidate = Path.GetFullPath(Path.Combine(b, sub, value));
+                    if (FileExists(candidate)) return candidate;
+                }
+            }
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            // Not a usable path: not found.
+        }
+
+        return null;
+    }
+
+    private IEnumerable<string> BaseDirectories(string? documentPath)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var dir = documentPath is null ? null : Path.GetDirectoryName(Path.GetFullPath(documentPath));
+        for (var i = 0; dir is not null && i < 12; i++)
+        {
+            if (seen.Add(dir)) yield return dir;
+            dir = Path.GetDirectoryName(dir);
+        }
+
+        foreach (var root in Roots)
+            if (seen.Add(root)) yield return root;
+    }
+}
+
+/// <summary>
+/// Builds the <see cref="NetGraph"/>s of a document and reports what Caffe itself would refuse when building the
+/// net (PTX3xxx) and solver references to missing files (PTX5001). Each problem is reported once; when it holds in
+/// only some of the net's states, the message names them.
+/// </summary>
+public static class NetAnalyzer
+{
+    private static readonly Dictionary<string, string> V0Types = new(StringComparer.Ordinal)
+    {
+        ["accuracy"] = "ACCURACY", ["bnll"] = "BNLL", ["concat"] = "CONCAT", ["conv"] = "CONVOLUTION", ["data"] = "DATA",
+        ["dropout"] = "DROPOUT", ["euclidean_loss"] = "EUCLIDEAN_LOSS", ["flatten"] = "FLATTEN", ["hdf5_data"] = "HDF5_DATA",
+        ["hdf5_output"] = "HDF5_OUTPUT", ["im2col"] = "IM2COL", ["images"] = "IMAGE_DATA", ["infogain_loss"] = "INFOGAIN_LOSS",
+        ["innerproduct"] = "INNER_PRODUCT", ["lrn"] = "LRN", ["multinomial_logistic_loss"] = "MULTINOMIAL_LOGISTIC_LOSS",
+        ["pool"] = "POOLING", ["relu"] = "RELU", ["sigmoid"] = "SIGMOID", ["softmax"] = "SOFTMAX", ["softmax_loss"] = "SOFTMAX_LOSS",
+        ["split"] = "SPLIT", ["tanh"] = "TANH", ["window_data"] = "WINDOW_DATA",
+    };
+
+    /// <summary>The V1 enum name Caffe's upgrade gives a V0 type string ("conv" → CONVOLUTION); null if none.</summary>
+    public static string? V0ToV1(string v0Type) => V0Types.GetValueOrDefault(v0Type);
+
+    public static IReadOnlyList<NetGraph> Analyze(SyntaxTree tree, SemanticModel model, List<Diagnostic> diagnostics, string? path, WorkspaceContext? workspace)
+    {
+        var nets = new List<NetGraph>();
+        switch (model.RootMessage.FullName)
+        {
+            case "caffe.NetParameter":
+                nets.Add(Build(null, tree.Root.Fields.ToList(), [NetPhase.Train, NetPhase.Test], diagnostics));
+                break;
+            case "caffe.SolverParameter":
+            {
+                // The solver says which states its nets are built in: train_state, and one test_state per test net.
+                var trainStates = tree.Root.Fields.Where(f => f.Name.Name == "train_state").Select(f => ReadState(f, NetPhase.Train)).Take(1).ToList();
+                var testStates = tree.Root.Fields.Where(f => f.Name.Name == "test_state").Select(f => ReadState(f, NetPhase.Test)).Distinct(StateComparer.Instance).ToList();
+                if (trainStates.Count == 0) trainStates.Add(new NetState(NetPhase.Train, 0, []));
+                if (testStates.Count == 0) testStates.Add(new NetState(NetPhase.Test, 0, []));
+                foreach (var field in tree.Root.Fields)
+                {
+                    switch (field.Name.Name)
+                    {
+                        case "net_param" when field.Value is MessageValueSyntax b:
+                            nets.Add(Build(field, b.Fields.ToList(), [NetPhase.Train, NetPhase.Test], diagnostics, [.. trainStates, .. testStates]));
+                            break;
+                        case "train_net_param" when field.Value is MessageValueSyntax b:
+                            nets.Add(Build(field, b.Fields.ToList(), [NetPhase.Train], diagnostics, trainStates));
+                            break;
+                        case "test_net_param" when field.Value is MessageValueSyntax b:
+                            nets.Add(Build(field, b.Fields.ToList(), [NetPhase.Test], diagnostics, testStates));
+                            break;
+                        case "net" or "train_net" or "test_net" when field.Value is StringValueSyntax s && workspace is not null && path is not null:
+                            if (workspace.Resolve(s.Value, path) is null) diagnostics.Add(DiagnosticCatalog.NetFileMissing(s.Span, field.Name.Name, s.Value));
+                            break;
+                    }
+                }
+
+                break;
+            }
+        }
+
+        return nets;
+    }
+
+    private static NetState ReadState(FieldSyntax field, NetPhase defaultPhase)
+    {
+        if (field.Value is not MessageValueSyntax b) return new NetState(defaultPhase, 0, []);
+        var phase = b.Fields.LastOrDefault(f => f.Name.Name == "phase")?.Value is ScalarValueSyntax p
+            ? p.Text is "TRAIN" or "0" ? NetPhase.Train : NetPhase.Test
+            : defaultPhase;
+        return new NetState(phase, (int)(Int(b, "level") ?? 0), Strings(b, "stage").Distinct().Order(StringComparer.Ordinal).ToList());
+    }
+
+    private sealed class StateComparer : IEqualityComparer<NetState>
+    {
+        public static readonly StateComparer Instance = new();
+
+        public bool Equals(NetState? x, NetState? y) =>
+            x is not null && y is not null && x.Phase == y.Phase && x.Level == y.Level && x.Stages.SequenceEqual(y.Stages);
+
+        public int GetHashCode(NetState s) => HashCode.Combine(s.Phase, s.Level, string.Join("\u0001", s.Stages));
+    }
+
+    private static NetGraph Build(FieldSyntax? owner, List<FieldSyntax> fields, NetPhase[] phases, List<Diagnostic> diagnostics, List<NetState>? solverStates = null)
+    {
+        // Formats: 'layer' and 'layers' may not be mixed; legacy forms are reported once each.
+        var current = fields.FirstOrDefault(f => f.Name.Name == "layer");
+        var legacy = fields.Where(f => f.Name.Name == "layers").ToList();
+        if (current is not null && legacy.Count > 0) diagnostics.Add(DiagnosticCatalog.LayerAndLayers(legacy[0].Name.Span));
+        if (legacy.Count > 0)
+        {
+            var v0 = legacy.Any(f => f.Value is MessageValueSyntax b && b.Fields.Any(x => x.Name.Name == "layer"));
+            diagnostics.Add(DiagnosticCatalog.LegacyLayers(legacy[0].Name.Span, v0 ? "V0" : "V1", legacy.Count));
+        }
+
+        var inputFields = fields.Where(f => f.Name.Name == "input").ToList();
+        if (inputFields.Count > 0) diagnostics.Add(DiagnosticCatalog.LegacyInputs(inputFields[0].Name.Span));
+
+        var inputs = new List<BlobReference>();
+        foreach (var f in inputFields)
+            if (f.Value is StringValueSyntax s) inputs.Add(new BlobReference(s.Value, s, f, null, isTop: true, inputs.Count));
+
+        // The net's own `state { level stage }` applies to every state.
+        var stateBlock = fields.FirstOrDefault(f => f.Name.Name == "state")?.Value as MessageValueSyntax;
+        var baseLevel = stateBlock is null ? 0 : (int)(Int(stateBlock, "level") ?? 0);
+        var baseStages = stateBlock is null ? [] : Strings(stateBlock, "stage").ToList();
+
+        var layers = new List<LayerNode>();
+        foreach (var f in fields)
+        {
+            if (f.Name.Name is not ("layer" or "layers") || f.Value is not MessageValueSyntax block) continue;
+            layers.Add(ReadLayer(layers.Count, f, block));
+        }
+
+        var states = solverStates is { Count: > 0 }
+            ? solverStates.Select(st => st with { Level = st.Level + baseLevel, Stages = st.Stages.Union(baseStages).Order(StringComparer.Ordinal).ToList() }).ToList()
+            : StatesFor(phases, baseLevel, baseStages, layers);
+        var graph = new NetGraph(owner, layers, inputs, states);
+        foreach (var layer in layers) CheckLayer(layer, diagnostics);
+        Resolve(graph, diagnostics);
+        return graph;
+    }
+
+    /// <summary>
+    /// The states a net file is checked in: each phase with no stages, plus each stage set the file's rules name.
+    /// A phase that the file's own rules always pair with stages (`include { phase: TEST stage: "x" }`) is checked
+    /// only with those stages: the author never builds it without one.
+    /// </summary>
+    private static IReadOnlyList<NetState> StatesFor(NetPhase[] phases, int level, List<string> baseStages, List<LayerNode> layers)
+    {
+        var rules = layers.SelectMany(l => l.Include.Concat(l.Exclude)).ToList();
+        var states = new List<NetState>();
+        foreach (var phase in phases)
+        {
+            var stageSets = new List<List<string>>();
+            var phaseOnlyWithStages = rules.Any(r => r.Phase == phase && r.Stages.Count > 0) && !rules.Any(r => r.Phase == phase && r.Stages.Count == 0 && r.NotStages.Count == 0);
+            if (!phaseOnlyWithStages) stageSets.Add(baseStages);
+            foreach (var rule in rules.Where(r => r.Phase == phase || (r.Phase is null && !phaseOnlyWithStages)))
+            {
+                if (rule.Stages.Count > 0) stageSets.Add(baseStages.Union(rule.Stages).ToList());
+                foreach (var s in rule.NotStages) stageSets.Add(baseStages.Union([s]).ToList());
+            }
+
+            if (stageSets.Count == 0) stageSets.Add(baseStages);
+            foreach (var set in stageSets.Select(s => s.Distinct().Order(StringComparer.Ordinal).ToList()).DistinctBy(s => string.Join("\u0001", s)))
+                states.Add(new NetState(phase, level, set));
+        }
+
+        return states;
+    }
+
+    private static LayerNode ReadLayer(int index, FieldSyntax field, MessageValueSyntax block)
+    {
+        var v0Block = field.Name.Name == "layers" ? block.Fields.FirstOrDefault(f => f.Name.Name == "layer")?.Value as MessageValueSyntax : null;
+        var format = field.Name.Name == "layer" ? LayerFormat.Current : v0Block is not null ? LayerFormat.V0 : LayerFormat.V1;
+        var node = new LayerNode(index, field, block, format);
+        var described = v0Block ?? block;
+        node.NameValue = described.Fields.Where(f => f.Name.Name == "name").Select(f => f.Value as StringValueSyntax).FirstOrDefault(v => v is not null);
+        node.Name = node.NameValue?.Value;
+
+        var typeField = described.Fields.FirstOrDefault(f => f.Name.Name == "type");
+        node.TypeValue = typeField?.Value;
+        switch (format)
+        {
+            case LayerFormat.Current when typeField?.Value is StringValueSyntax s:
+                node.TypeText = s.Value;
+                node.TypeName = s.Value;
+                break;
+            case LayerFormat.V1 when typeField?.Value is ScalarValueSyntax e:
+                node.TypeText = e.Text;
+                node.TypeName = LayerCatalog.FindByV1Name(e.Text)?.Name;
+                break;
+            case LayerFormat.V0 when typeField?.Value is StringValueSyntax s:
+                node.TypeText = s.Value;
+                node.TypeName = V0ToV1(s.Value) is { } v1 ? LayerCatalog.FindByV1Name(v1)?.Name : null;
+                break;
+        }
+
+        node.TypeInfo = node.TypeName is null ? null : LayerCatalog.Find(node.TypeName);
+        foreach (var f in block.Fields)
+        {
+            if (f.Value is not StringValueSyntax s) continue;
+            if (f.Name.Name == "bottom") node.Bottoms.Add(new BlobReference(s.Value, s, f, node, isTop: false, node.Bottoms.Count));
+            else if (f.Name.Name == "top") node.Tops.Add(new BlobReference(s.Value, s, f, node, isTop: true, node.Tops.Count));
+        }
+
+        foreach (var f in block.Fields)
+        {
+            if (f.Value is not MessageValueSyntax rule) continue;
+            if (f.Name.Name == "include") node.Include.Add(ReadRule(rule));
+            else if (f.Name.Name == "exclude") node.Exclude.Add(ReadRule(rule));
+        }
+
+        return node;
+    }
+
+    private static NetStateRuleInfo ReadRule(MessageValueSyntax rule)
+    {
+        NetPhase? phase = null;
+        if (rule.Fields.FirstOrDefault(f => f.Name.Name == "phase")?.Value is ScalarValueSyntax p)
+            phase = p.Text switch { "TRAIN" or "0" => NetPhase.Train, "TEST" or "1" => NetPhase.Test, _ => null };
+        return new NetStateRuleInfo(phase, (int?)Int(rule, "min_level"), (int?)Int(rule, "max_level"), Strings(rule, "stage").ToList(), Strings(rule, "not_stage").ToList());
+    }
+
+    private static long? Int(MessageValueSyntax block, string name) =>
+        block.Fields.Where(f => f.Name.Name == name).Select(f => f.Value is ScalarValueSyntax s && long.TryParse(s.Text, out var n) ? n : (long?)null)
+            .LastOrDefault(v => v is not null);
+
+    private static IEnumerable<string> Strings(MessageValueSyntax block, string name) =>
+        block.Fields.Where(f => f.Name.Name == name).Select(f => (f.Value as StringValueSyntax)?.Value).OfType<string>();
+
+    private static int Count(MessageValueSyntax block, string name) =>
+        block.Fields.Where(f => f.Name.Name == name).Sum(f => f.Value is ListValueSyntax l ? l.Elements.Count() : 1);
+
+    /// <summary>Checks that do not depend on the state: type, blob counts, in-place use, rules, parameter blocks.</summary>
+    private static void CheckLayer(LayerNode layer, List<Diagnostic> diagnostics)
+    {
+        var block = layer.Block;
+        if (layer.Include.Count > 0 && layer.Exclude.Count > 0)
+        {
+            var exclude = block.Fields.First(f => f.Name.Name == "exclude");
+            diagnostics.Add(DiagnosticCatalog.BothIncludeAndExclude(exclude.Name.Span, layer.DisplayName));
+        }
+
+        if (layer.Format == LayerFormat.V0 && layer.TypeText == "padding") return; // folded into the next convolution by Caffe's upgrade
+        var type = layer.TypeInfo;
+        if (type is null || !type.IsRegistered)
+        {
+            ReportUnknownType(layer, diagnostics);
+            return;
+        }
+
+        // Blob counts (Layer::CheckBlobCounts), with the parameter-dependent variants.
+        var (bottomRule, topRule) = type.CountVariant is { } v && VariantApplies(layer, type) ? (v.Bottoms, v.Tops) : (type.Bottoms, type.Tops);
+        var bottoms = layer.Bottoms.Count;
+        var tops = layer.Tops.Count;
+        var bottomsOk = bottomRule.Allows(bottoms);
+        if (!bottomsOk)
+            diagnostics.Add(DiagnosticCatalog.BottomCount(CountSpan(layer, layer.Bottoms, bottomRule), type.Name, layer.DisplayName, bottoms, bottomRule.Describe(), ""));
+        var effectiveTops = type.AutoTopBlobs ? Math.Max(tops, Math.Max(topRule.Exact, topRule.Min)) : tops;
+        if (!topRule.Allows(effectiveTops))
+            diagnostics.Add(DiagnosticCatalog.TopCount(CountSpan(layer, layer.Tops, topRule), type.Name, layer.DisplayName, tops, topRule.Describe(), ""));
+        else if (type.EqualBottomTopCount && tops != bottoms && bottomsOk)
+            diagnostics.Add(DiagnosticCatalog.TopPerBottom(CountSpan(layer, layer.Tops, BlobCountRule.Exactly(bottoms)), type.Name, layer.DisplayName, tops, bottoms, ""));
+
+        if (!type.AllowsInPlace)
+        {
+            foreach (var top in layer.Tops)
+            {
+                if (layer.Bottoms.Any(b => b.Name == top.Name))
+                {
+                    diagnostics.Add(DiagnosticCatalog.InPlaceNotAllowed(top.Span, type.Name, layer.DisplayName, top.Name));
+                    break;
+                }
+            }
+        }
+
+        // *_param blocks the type never reads (Caffe ignores them silently). Python layers read only python_param.
+        if (layer.Format != LayerFormat.V0)
+        {
+            foreach (var f in block.Fields)
+            {
+                var name = f.Name.Name;
+                if (!name.EndsWith("_param", StringComparison.Ordinal) || f.Value is not MessageValueSyntax) continue;
+                if (type.ParamFields.Contains(name)) continue;
+                diagnostics.Add(DiagnosticCatalog.ParamBlockIgnored(f.Name.Span, name, type.Name, type.ParamFields));
+            }
+        }
+
+        var lossWeights = Count(block, "loss_weight");
+        if (lossWeights > 0 && lossWeights != effectiveTops)
+            diagnostics.Add(DiagnosticCatalog.LossWeightMismatch(block.Fields.First(f => f.Name.Name == "loss_weight").Name.Span, layer.DisplayName, lossWeights, effectiveTops));
+        var propagate = Count(block, "propagate_down");
+        if (propagate > 0 && propagate != bottoms)
+            diagnostics.Add(DiagnosticCatalog.PropagateDownMismatch(block.Fields.First(f => f.Name.Name == "propagate_down").Name.Span, layer.DisplayName, propagate, bottoms));
+    }
+
+    private static void ReportUnknownType(LayerNode layer, List<Diagnostic> diagnostics)
+    {
+        var registered = LayerCatalog.All.Where(t => t.IsRegistered).ToList();
+        switch (layer.Format)
+        {
+            case LayerFormat.Current:
+            {
+                if (layer.TypeValue is null)
+                {
+                    diagnostics.Add(DiagnosticCatalog.LayerTypeMissing(layer.SelectionSpan, layer.DisplayName));
+                    return;
+                }
+
+                if (layer.TypeValue is not StringValueSyntax s) return; // a wrong value kind is already a schema error
+                var suggestion = LayerCatalog.FindIgnoreCase(s.Value) is { IsRegistered: true } exact ? exact.Name : Suggestions.Best(s.Value, registered.Select(t => t.Name));
+                diagnostics.Add(DiagnosticCatalog.LayerTypeUnknown(s.Span, s.Value, suggestion, quoted: true));
+                return;
+            }
+            case LayerFormat.V1:
+                // An enum value the schema knows but Caffe cannot build (NONE, or a type removed since).
+                if (layer.TypeValue is ScalarValueSyntax e && layer.TypeText is not null && layer.TypeName is null)
+                    diagnostics.Add(DiagnosticCatalog.LayerTypeUnknown(e.Span, layer.TypeText, null, quoted: false));
+                else if (layer.TypeValue is null)
+                    diagnostics.Add(DiagnosticCatalog.LayerTypeMissing(layer.SelectionSpan, layer.DisplayName));
+                return;
+            case LayerFormat.V0:
+                if (layer.TypeValue is StringValueSyntax v0)
+                    diagnostics.Add(DiagnosticCatalog.LayerTypeUnknown(v0.Span, v0.Value, Suggestions.Best(v0.Value, V0Types.Keys.Append("padding")), quoted: true));
+                return;
+        }
+    }
+
+    private static bool VariantApplies(LayerNode layer, LayerTypeInfo type)
+    {
+        MessageValueSyntax? Block(string name) => layer.Block.Fields.FirstOrDefault(f => f.Name.Name == name)?.Value as MessageValueSyntax;
+        string? Scalar(MessageValueSyntax? b, string name) => b?.Fields.Where(f => f.Name.Name == name).Select(f => (f.Value as ScalarValueSyntax)?.Text).LastOrDefault(t => t is not null);
+        return type.Name switch
+        {
+            "Pooling" => Scalar(Block("pooling_param"), "pool") is "AVE" or "STOCHASTIC" or "1" or "2",
+            "RNN" or "LSTM" or "Recurrent" => Scalar(Block("recurrent_param"), "expose_hidden") is "true" or "True" or "t" or "1",
+            _ => false,
+        };
+    }
+
+    /// <summary>Where a count problem is shown: the first surplus blob, else the layer's name.</summary>
+    private static TextSpan CountSpan(LayerNode layer, List<BlobReference> blobs, BlobCountRule rule)
+    {
+        var max = rule.Exact >= 0 ? rule.Exact : rule.Max;
+        if (max >= 0 && blobs.Count > max) return blobs[max].Field.Span;
+        return layer.SelectionSpan;
+    }
+
+    /// <summary>Per state: resolve bottoms to the nearest earlier producer, find unknown bottoms, clashing tops, duplicate names.</summary>
+    private static void Resolve(NetGraph graph, List<Diagnostic> diagnostics)
+    {
+        var findings = new Dictionary<(string Code, TextSpan Span), (List<NetState> States, Func<string, Diagnostic> Make)>();
+        void Report(string code, TextSpan span, NetState state, Func<string, Diagnostic> make)
+        {
+            if (!findings.TryGetValue((code, span), out var entry)) findings[(code, span)] = entry = ([], make);
+            entry.States.Add(state);
+        }
+
+        foreach (var state in graph.States)
+        {
+            var available = new Dictionary<string, BlobReference>(StringComparer.Ordinal);
+            foreach (var input in graph.Inputs) available[input.Name] = input;
+            var names = new Dictionary<string, LayerNode>(StringComparer.Ordinal);
+            foreach (var layer in graph.Layers)
+            {
+                if (!layer.IsIncludedIn(state)) continue;
+                if (layer.Name is { } name)
+                {
+                    if (names.TryGetValue(name, out var first))
+                    {
+                        Report("PTX3009", layer.SelectionSpan, state, suffix => DiagnosticCatalog.LayerNameDuplicate(layer.SelectionSpan, name, first.SelectionSpan, suffix));
+                    }
+                    else
+                    {
+                        names[name] = layer;
+                    }
+                }
+
+                foreach (var bottom in layer.Bottoms)
+                {
+                    if (available.TryGetValue(bottom.Name, out var producer))
+                    {
+                        graph.AddResolution(bottom, producer);
+                        continue;
+                    }
+
+                    var candidates = available.Keys.ToList();
+                    Report("PTX3001", bottom.Span, state, suffix => DiagnosticCatalog.BottomUnknown(bottom.Span, bottom.Name, layer.DisplayName, bottom.Index,
+                        Suggestions.Best(bottom.Name, candidates), suffix));
+                }
+
+                foreach (var top in layer.Tops)
+                {
+                    if (available.TryGetValue(top.Name, out var previous))
+                    {
+                        var inPlace = top.Index < layer.Bottoms.Count && layer.Bottoms[top.Index].Name == top.Name;
+                        if (inPlace)
+                        {
+                            graph.AddPrevious(top, previous);
+                        }
+                        else
+                        {
+                            var firstLayer = previous.Layer?.DisplayName ?? "(net input)";
+                            Report("PTX3002", top.Span, state, suffix => DiagnosticCatalog.TopMultipleSources(top.Span, top.Name, layer.DisplayName, previous.Span, firstLayer, suffix));
+                        }
+                    }
+
+                    available[top.Name] = top;
+                }
+            }
+        }
+
+        graph.SortConsumers();
+        foreach (var ((_, _), (states, make)) in findings) diagnostics.Add(make(graph.StateSuffix(states)));
+    }
+}

@@ -1,0 +1,207 @@
+using PrototxtLsp.Core.Syntax;
+using PrototxtLsp.Core.Text;
+
+namespace PrototxtLsp.Core.Semantics;
+
+public enum NetPhase
+{
+    Train = 0,
+    Test = 1,
+}
+
+/// <summary>One way Caffe can instantiate the net: a phase, a level and a set of stages.</summary>
+public sealed record NetState(NetPhase Phase, int Level, IReadOnlyList<string> Stages)
+{
+    public string Describe() =>
+        (Phase == NetPhase.Train ? "TRAIN" : "TEST") +
+        (Stages.Count == 0 ? "" : $" with stage{(Stages.Count == 1 ? "" : "s")} " + string.Join(", ", Stages.Select(s => $"'{s}'"))) +
+        (Level == 0 ? "" : $" at level {Level}");
+}
+
+/// <summary>An <c>include</c> or <c>exclude</c> rule (NetStateRule); null members were not written.</summary>
+public sealed record NetStateRuleInfo(NetPhase? Phase, int? MinLevel, int? MaxLevel, IReadOnlyList<string> Stages, IReadOnlyList<string> NotStages)
+{
+    /// <summary>Caffe's StateMeetsRule: every condition the rule names must hold.</summary>
+    public bool Matches(NetState state) =>
+        (Phase is null || Phase == state.Phase) &&
+        (MinLevel is null || state.Level >= MinLevel) &&
+        (MaxLevel is null || state.Level <= MaxLevel) &&
+        Stages.All(state.Stages.Contains) &&
+        !NotStages.Any(state.Stages.Contains);
+}
+
+public enum LayerFormat
+{
+    /// <summary><c>layer { type: "Convolution" }</c></summary>
+    Current,
+    /// <summary><c>layers { type: CONVOLUTION }</c></summary>
+    V1,
+    /// <summary><c>layers { layer { type: "conv" } bottom: … }</c></summary>
+    V0,
+}
+
+/// <summary>A blob name as written in a <c>bottom</c>, a <c>top</c> or a net-level <c>input</c>.</summary>
+public sealed class BlobReference
+{
+    internal BlobReference(string name, StringValueSyntax value, FieldSyntax field, LayerNode? layer, bool isTop, int index)
+    {
+        Name = name;
+        Value = value;
+        Field = field;
+        Layer = layer;
+        IsTop = isTop;
+        Index = index;
+    }
+
+    public string Name { get; }
+
+    /// <summary>The string literal (quotes included).</summary>
+    public StringValueSyntax Value { get; }
+
+    public TextSpan Span => Value.Span;
+
+    public FieldSyntax Field { get; }
+
+    /// <summary>The layer, or null for a net input (<c>input: "data"</c>).</summary>
+    public LayerNode? Layer { get; }
+
+    /// <summary>A top or a net input: where a blob is written.</summary>
+    public bool IsTop { get; }
+
+    public bool IsNetInput => Layer is null;
+
+    /// <summary>Position among the layer's bottoms (or tops, or the net inputs).</summary>
+    public int Index { get; }
+
+    public override string ToString() => $"{(IsTop ? "top" : "bottom")} '{Name}' of {Layer?.DisplayName ?? "the net inputs"}";
+}
+
+/// <summary>A layer block of any format, with what the graph needs from it.</summary>
+public sealed class LayerNode
+{
+    internal LayerNode(int index, FieldSyntax field, MessageValueSyntax block, LayerFormat format)
+    {
+        Index = index;
+        Field = field;
+        Block = block;
+        Format = format;
+    }
+
+    public int Index { get; }
+
+    /// <summary>The <c>layer</c>/<c>layers</c> field.</summary>
+    public FieldSyntax Field { get; }
+
+    public MessageValueSyntax Block { get; }
+
+    public LayerFormat Format { get; }
+
+    public string? Name { get; internal set; }
+
+    /// <summary>The <c>name</c> value's string literal, when there is one.</summary>
+    public StringValueSyntax? NameValue { get; internal set; }
+
+    /// <summary>The type as a current-format type string ("Convolution"), converted from V1/V0 names; null if none.</summary>
+    public string? TypeName { get; internal set; }
+
+    /// <summary>The type as written ("Convolution", CONVOLUTION, "conv").</summary>
+    public string? TypeText { get; internal set; }
+
+    public ValueSyntax? TypeValue { get; internal set; }
+
+    public LayerTypeInfo? TypeInfo { get; internal set; }
+
+    public List<BlobReference> Bottoms { get; } = [];
+
+    public List<BlobReference> Tops { get; } = [];
+
+    public List<NetStateRuleInfo> Include { get; } = [];
+
+    public List<NetStateRuleInfo> Exclude { get; } = [];
+
+    /// <summary>How the layer is named in messages: its name, or its position.</summary>
+    public string DisplayName => Name ?? $"#{Index + 1}";
+
+    /// <summary>Where to point at the layer: its name value, else its keyword.</summary>
+    public TextSpan SelectionSpan => NameValue?.Span ?? Field.Name.Span;
+
+    /// <summary>Caffe's layer filter: with include rules, any must match; otherwise no exclude rule may match.</summary>
+    public bool IsIncludedIn(NetState state) =>
+        Include.Count > 0 ? Include.Any(r => r.Matches(state)) : !Exclude.Any(r => r.Matches(state));
+
+    public override string ToString() => $"{DisplayName} ({TypeName ?? TypeText ?? "?"})";
+}
+
+/// <summary>
+/// One net (the document, or a solver's inline <c>net_param</c>/<c>train_net_param</c>/<c>test_net_param</c>) as Caffe
+/// builds it in each state: which layers exist, and for every bottom the exact top occurrence that produced it.
+/// </summary>
+public sealed class NetGraph
+{
+    private readonly Dictionary<BlobReference, List<BlobReference>> _producers = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<BlobReference, List<BlobReference>> _previous = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<BlobReference, List<BlobReference>> _consumers = new(ReferenceEqualityComparer.Instance);
+
+    internal NetGraph(FieldSyntax? owner, IReadOnlyList<LayerNode> layers, IReadOnlyList<BlobReference> inputs, IReadOnlyList<NetState> states)
+    {
+        Owner = owner;
+        Layers = layers;
+        Inputs = inputs;
+        States = states;
+    }
+
+    /// <summary>The solver field holding an inline net, or null for a net document.</summary>
+    public FieldSyntax? Owner { get; }
+
+    public IReadOnlyList<LayerNode> Layers { get; }
+
+    public IReadOnlyList<BlobReference> Inputs { get; }
+
+    public IReadOnlyList<NetState> States { get; }
+
+    public IEnumerable<BlobReference> References =>
+        Inputs.Concat(Layers.SelectMany(l => l.Bottoms.Concat(l.Tops)));
+
+    /// <summary>The tops (or net inputs) a bottom reads, over all states (one in most nets; more when states differ).</summary>
+    public IReadOnlyList<BlobReference> ProducersOf(BlobReference bottom) => _producers.GetValueOrDefault(bottom) ?? [];
+
+    /// <summary>For a top written in place, the earlier writes of that blob it overwrites.</summary>
+    public IReadOnlyList<BlobReference> PreviousProducersOf(BlobReference top) => _previous.GetValueOrDefault(top) ?? [];
+
+    /// <summary>The bottoms that read a top (or net input), in file order.</summary>
+    public IReadOnlyList<BlobReference> ConsumersOf(BlobReference top) => _consumers.GetValueOrDefault(top) ?? [];
+
+    /// <summary>Every bottom, top and input with this blob name in the net: an in-place chain is one blob.</summary>
+    public IEnumerable<BlobReference> ReferencesNamed(string name) => References.Where(r => r.Name == name);
+
+    public BlobReference? ReferenceAt(int offset) =>
+        References.FirstOrDefault(r => r.Span.Start <= offset && offset <= r.Span.End);
+
+    public LayerNode? LayerAt(int offset) =>
+        Layers.FirstOrDefault(l => l.Field.Span.Start <= offset && offset <= l.Field.Span.End);
+
+    public IReadOnlyList<NetState> StatesOf(LayerNode layer) => States.Where(layer.IsIncludedIn).ToList();
+
+    /// <summary>Describes a set of states for a message: "" when it is all of them, else " (in TEST, …)".</summary>
+    public string StateSuffix(IReadOnlyCollection<NetState> states) =>
+        states.Count == States.Count ? "" : " (in " + string.Join("; ", states.Select(s => s.Describe())) + ")";
+
+    internal void AddResolution(BlobReference bottom, BlobReference producer)
+    {
+        Add(_producers, bottom, producer);
+        Add(_consumers, producer, bottom);
+    }
+
+    internal void AddPrevious(BlobReference top, BlobReference previous) => Add(_previous, top, previous);
+
+    private static void Add(Dictionary<BlobReference, List<BlobReference>> map, BlobReference key, BlobReference value)
+    {
+        if (!map.TryGetValue(key, out var list)) map[key] = list = [];
+        if (!list.Contains(value)) list.Add(value);
+    }
+
+    internal void SortConsumers()
+    {
+        foreach (var list in _consumers.Values) list.Sort((a, b) => a.Span.Start.CompareTo(b.Span.Start));
+    }
+}
