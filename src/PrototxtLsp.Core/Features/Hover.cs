@@ -44,9 +44,8 @@ public static class Hover
             {
                 if (info.ContainingType.Name == "LayerParameter" && info.Name == "type")
                     return LayerCatalog.Find(str.Value) is { } type ? new HoverInfo(str.Span, LayerTypeMarkdown(type)) : null;
-                if (info.ContainingType.Name is "LayerParameter" or "V1LayerParameter" && info.Name is "bottom" or "top" ||
-                    info.ContainingType.Name == "NetParameter" && info.Name == "input")
-                    return new HoverInfo(str.Span, BlobMarkdown(analysis, str.Value));
+                if (analysis.BlobAt(str.Span.Start) is var (net, reference))
+                    return new HoverInfo(str.Span, BlobMarkdown(analysis, net, reference));
                 return null;
             }
             case MessageValueSyntax block when token == block.Open || token == block.Close:
@@ -76,37 +75,31 @@ public static class Hover
     }
 
     /// <summary>
-    /// A blob: the layers that write it (the first producer, then in-place writers) and the layers that read it, in
-    /// file order. Include/exclude rules are not applied yet, so TRAIN- and TEST-only layers are both listed.
+    /// A blob from the net graph: the states it exists in, its writers (first producer, then in-place writers) and
+    /// readers in file order, each with the states it exists in when not all; for the occurrence under the cursor,
+    /// which write it reads.
     /// </summary>
-    public static string BlobMarkdown(DocumentAnalysis analysis, string blob)
+    public static string BlobMarkdown(DocumentAnalysis analysis, NetGraph net, BlobReference at)
     {
-        var writers = new List<string>();
-        var readers = new List<string>();
-        var inputs = 0;
-        var read = false;
         var lines = analysis.Text.Lines;
-        foreach (var f in analysis.Tree.Root.Fields)
-        {
-            if (f.Name.Name == "input" && f.Value is StringValueSyntax i && i.Value == blob) inputs++;
-            if (f.Name.Name is not ("layer" or "layers") || f.Value is not MessageValueSyntax layer) continue;
-            var name = StringField(layer, "name") ?? "(unnamed)";
-            var type = StringField(layer, "type") ?? layer.Fields.Where(x => x.Name.Name == "type").Select(x => (x.Value as ScalarValueSyntax)?.Text).FirstOrDefault() ?? "?";
-            var where = $"`{name}` ({type}, line {lines.GetPosition(f.Span.Start).Line + 1})";
-            var reads = layer.Fields.Any(x => x.Name.Name == "bottom" && x.Value is StringValueSyntax b && b.Value == blob);
-            var writes = layer.Fields.Any(x => x.Name.Name == "top" && x.Value is StringValueSyntax t && t.Value == blob);
-            read |= reads;
-            if (writes) writers.Add(reads ? where + " in place" : where);
-            else if (reads) readers.Add(where);
-        }
+        var refs = net.ReferencesNamed(at.Name).ToList();
+        string Where(BlobReference r) => r.Layer is { } l
+            ? $"`{l.DisplayName}` ({l.TypeName ?? l.TypeText ?? "?"}, line {lines.GetPosition(l.Field.Span.Start).Line + 1}){net.StateSuffix(net.StatesOf(l))}"
+            : $"net input (line {lines.GetPosition(r.Span.Start).Line + 1})";
 
         var sb = new StringBuilder();
-        sb.Append("**blob** `").Append(blob).Append("`\n\n");
-        if (inputs > 0) sb.Append("Net input (`input:`).\n\n");
-        if (writers.Count > 0) sb.Append("Written by:\n").AppendJoin("", writers.Select(w => "- " + w + "\n")).Append('\n');
-        if (readers.Count > 0) sb.Append("Read by:\n").AppendJoin("", readers.Select(r => "- " + r + "\n")).Append('\n');
-        if (writers.Count == 0 && inputs == 0) sb.Append("No layer produces this blob.\n");
-        else if (!read) sb.Append("No layer reads it: it is an output of the net.\n");
+        sb.Append("**blob** `").Append(at.Name).Append("`\n\n");
+        var producers = refs.Where(r => r.IsTop).ToList();
+        var existsIn = net.States.Where(s => producers.Any(p => p.Layer is null || p.Layer.IsIncludedIn(s))).ToList();
+        if (existsIn.Count > 0 && existsIn.Count < net.States.Count) sb.Append("Exists in ").Append(string.Join("; ", existsIn.Select(s => s.Describe()))).Append(".\n\n");
+        if (!at.IsTop && net.ProducersOf(at) is { Count: > 0 } from)
+            sb.Append("Here it is read from ").Append(string.Join(" or ", from.Select(Where))).Append(".\n\n");
+        if (producers.Count > 0)
+            sb.Append("Written by:\n").AppendJoin("", producers.Select(p => "- " + Where(p) + (p.Layer is not null && net.PreviousProducersOf(p).Count > 0 ? " in place" : "") + "\n")).Append('\n');
+        var readers = refs.Where(r => !r.IsTop && !(r.Layer?.Tops.Any(t => t.Name == at.Name) ?? false)).ToList();
+        if (readers.Count > 0) sb.Append("Read by:\n").AppendJoin("", readers.Select(r => "- " + Where(r) + "\n")).Append('\n');
+        if (producers.Count == 0) sb.Append("No layer produces this blob.\n");
+        else if (!refs.Any(r => !r.IsTop)) sb.Append("No layer reads it: it is an output of the net.\n");
         return sb.ToString().TrimEnd() + "\n";
     }
 

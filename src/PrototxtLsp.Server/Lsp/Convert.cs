@@ -49,6 +49,8 @@ public static class Convert
         Children = s.Children.Count == 0 ? null : s.Children.Select(c => ToLsp(lines, c)).ToList(),
     };
 
+    public static TextEdit ToLsp(LineMap lines, TextReplacement e) => new() { Range = ToLsp(lines, e.Span), NewText = e.NewText };
+
     /// <summary>The legend's order is <see cref="SemanticTokenKind"/>'s and <see cref="SemanticTokenModifiers"/>' bit order.</summary>
     public static readonly SemanticTokensLegend SemanticTokensLegend = new()
     {

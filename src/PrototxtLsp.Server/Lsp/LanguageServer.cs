@@ -70,6 +70,15 @@ public sealed class LanguageServer
         On<SemanticTokensParams, SemanticTokens?>("textDocument/semanticTokens/full", TokensFull);
         On<SemanticTokensRangeParams, SemanticTokens?>("textDocument/semanticTokens/range", TokensRange);
         On<DocumentLinkParams, List<DocumentLink>?>("textDocument/documentLink", Links);
+        On<TextDocumentPositionParams, List<Location>?>("textDocument/definition", Definition);
+        On<ReferenceParams, List<Location>?>("textDocument/references", References);
+        On<TextDocumentPositionParams, List<DocumentHighlight>?>("textDocument/documentHighlight", Highlights);
+        On<TextDocumentPositionParams, PrepareRenameResult?>("textDocument/prepareRename", PrepareRename);
+        On<RenameParams, WorkspaceEdit?>("textDocument/rename", RenameSymbol);
+        On<CallHierarchyPrepareParams, List<CallHierarchyItem>?>("textDocument/prepareCallHierarchy", PrepareCallHierarchy);
+        On<CallHierarchyCallsParams, List<CallHierarchyIncomingCall>?>("callHierarchy/incomingCalls", IncomingCalls);
+        On<CallHierarchyCallsParams, List<CallHierarchyOutgoingCall>?>("callHierarchy/outgoingCalls", OutgoingCalls);
+        On<CodeActionParams, List<CodeAction>?>("textDocument/codeAction", Actions);
     }
 
     /// <summary>
@@ -101,6 +110,10 @@ public sealed class LanguageServer
             var result = body();
             _log.Debug("{Method:l} handled in {Ms:F2} ms", method, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             return result;
+        }
+        catch (LocalRpcException)
+        {
+            throw; // an answer for the user (a refused rename), not a failure
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -143,6 +156,12 @@ public sealed class LanguageServer
                 DocumentRangeFormattingProvider = true,
                 SemanticTokensProvider = new SemanticTokensOptions { Legend = Convert.SemanticTokensLegend, Full = true, Range = true },
                 DocumentLinkProvider = new DocumentLinkOptions(),
+                DefinitionProvider = true,
+                ReferencesProvider = true,
+                DocumentHighlightProvider = true,
+                RenameProvider = new RenameOptions(),
+                CallHierarchyProvider = true,
+                CodeActionProvider = new CodeActionOptions(),
             },
             ServerInfo = new ServerInfo { Version = Cli.CommandLine.Version },
         };
@@ -355,4 +374,96 @@ public sealed class LanguageServer
         var start = lines.GetOffset(range.Start);
         return Core.Text.TextSpan.FromBounds(start, Math.Max(start, lines.GetOffset(range.End)));
     }
+
+    private (DocumentSnapshot Doc, int Offset)? At(TextDocumentIdentifier id, Position position) =>
+        _documents.Get(id.Uri) is { } doc ? (doc, doc.Text.Lines.GetOffset(Convert.FromLsp(position))) : null;
+
+    private List<Location>? Definition(TextDocumentPositionParams p)
+    {
+        if (At(p.TextDocument, p.Position) is not var (doc, offset)) return null;
+        return Navigation.Definition(doc.Analysis, offset).Select(s => new Location { Uri = doc.Uri, Range = Convert.ToLsp(doc.Text.Lines, s) }).ToList();
+    }
+
+    private List<Location>? References(ReferenceParams p)
+    {
+        if (At(p.TextDocument, p.Position) is not var (doc, offset)) return null;
+        return Navigation.References(doc.Analysis, offset, p.Context.IncludeDeclaration)
+            .Select(o => new Location { Uri = doc.Uri, Range = Convert.ToLsp(doc.Text.Lines, o.Span) }).ToList();
+    }
+
+    private List<DocumentHighlight>? Highlights(TextDocumentPositionParams p)
+    {
+        if (At(p.TextDocument, p.Position) is not var (doc, offset)) return null;
+        return Navigation.References(doc.Analysis, offset)
+            .Select(o => new DocumentHighlight { Range = Convert.ToLsp(doc.Text.Lines, o.Span), Kind = o.IsWrite ? 3 : 2 }).ToList();
+    }
+
+    private PrepareRenameResult? PrepareRename(TextDocumentPositionParams p)
+    {
+        if (At(p.TextDocument, p.Position) is not var (doc, offset)) return null;
+        var target = Rename.Prepare(doc.Analysis, offset);
+        if (target is null) throw new LocalRpcException("Only blob names (in bottom, top or input) and layer names can be renamed.") { ErrorCode = -32803 };
+        return new PrepareRenameResult { Range = Convert.ToLsp(doc.Text.Lines, target.Span), Placeholder = target.Placeholder };
+    }
+
+    private WorkspaceEdit? RenameSymbol(RenameParams p)
+    {
+        if (At(p.TextDocument, p.Position) is not var (doc, offset)) return null;
+        var outcome = Rename.Apply(doc.Analysis, offset, p.NewName);
+        if (outcome.Error is not null) throw new LocalRpcException(outcome.Error) { ErrorCode = -32803 };
+        return new WorkspaceEdit { Changes = new() { [doc.Uri] = outcome.Edits.Select(e => Convert.ToLsp(doc.Text.Lines, e)).ToList() } };
+    }
+
+    private CallHierarchyItem ToItem(DocumentSnapshot doc, LayerItem item) => new()
+    {
+        Name = item.Name,
+        Detail = item.Detail,
+        Uri = doc.Uri,
+        Range = Convert.ToLsp(doc.Text.Lines, item.Span),
+        SelectionRange = Convert.ToLsp(doc.Text.Lines, item.SelectionSpan),
+    };
+
+    private List<CallHierarchyItem>? PrepareCallHierarchy(CallHierarchyPrepareParams p)
+    {
+        if (At(p.TextDocument, p.Position) is not var (doc, offset)) return null;
+        return LayerHierarchy.Prepare(doc.Analysis, offset) is { } item ? [ToItem(doc, item)] : null;
+    }
+
+    private List<CallHierarchyIncomingCall>? IncomingCalls(CallHierarchyCallsParams p)
+    {
+        if (At(new TextDocumentIdentifier { Uri = p.Item.Uri }, p.Item.SelectionRange.Start) is not var (doc, offset)) return null;
+        return LayerHierarchy.Incoming(doc.Analysis, offset).Select(c => new CallHierarchyIncomingCall
+        {
+            From = ToItem(doc, c.Layer),
+            FromRanges = c.Ranges.Select(r => Convert.ToLsp(doc.Text.Lines, r)).ToList(),
+        }).ToList();
+    }
+
+    private List<CallHierarchyOutgoingCall>? OutgoingCalls(CallHierarchyCallsParams p)
+    {
+        if (At(new TextDocumentIdentifier { Uri = p.Item.Uri }, p.Item.SelectionRange.Start) is not var (doc, offset)) return null;
+        return LayerHierarchy.Outgoing(doc.Analysis, offset).Select(c => new CallHierarchyOutgoingCall
+        {
+            To = ToItem(doc, c.Layer),
+            FromRanges = c.Ranges.Select(r => Convert.ToLsp(doc.Text.Lines, r)).ToList(),
+        }).ToList();
+    }
+
+    private List<CodeAction>? Actions(CodeActionParams p)
+    {
+        if (_documents.Get(p.TextDocument.Uri) is not { } doc) return null;
+        var lines = doc.Text.Lines;
+        var span = TextSpanOf(lines, Convert.FromLsp(p.Range));
+        return CodeActions.For(doc.Analysis, span, Upgrade).Select(a => new CodeAction
+        {
+            Title = a.Title,
+            Kind = "quickfix",
+            Diagnostics = a.Diagnostics.Select(d => Convert.ToLsp(doc.Uri, lines, d)).ToList(),
+            IsPreferred = a.IsPreferred ? true : null,
+            Edit = new WorkspaceEdit { Changes = new() { [doc.Uri] = a.Edits.Select(e => Convert.ToLsp(lines, e)).ToList() } },
+        }).ToList();
+    }
+
+    /// <summary>The whole file rewritten in the current format, or null when there is nothing to upgrade.</summary>
+    private static string? Upgrade(Core.Semantics.DocumentAnalysis analysis) => null;
 }

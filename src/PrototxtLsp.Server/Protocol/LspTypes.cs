@@ -62,6 +62,18 @@ public sealed class ServerCapabilities
     public SemanticTokensOptions? SemanticTokensProvider { get; set; }
 
     public DocumentLinkOptions? DocumentLinkProvider { get; set; }
+
+    public bool DefinitionProvider { get; set; }
+
+    public bool ReferencesProvider { get; set; }
+
+    public bool DocumentHighlightProvider { get; set; }
+
+    public RenameOptions? RenameProvider { get; set; }
+
+    public bool CallHierarchyProvider { get; set; }
+
+    public CodeActionOptions? CodeActionProvider { get; set; }
     public string PositionEncoding { get; set; } = "utf-16";
 }
 
@@ -342,6 +354,130 @@ public sealed class WorkspaceFolder
     public string Name { get; set; } = "";
 }
 
+public sealed class RenameOptions
+{
+    public bool PrepareProvider { get; set; } = true;
+}
+
+public sealed class CodeActionOptions
+{
+    public List<string> CodeActionKinds { get; set; } = ["quickfix"];
+}
+
+public sealed class ReferenceContext
+{
+    public bool IncludeDeclaration { get; set; } = true;
+}
+
+public sealed class ReferenceParams
+{
+    public TextDocumentIdentifier TextDocument { get; set; } = new();
+
+    public Position Position { get; set; } = new();
+
+    public ReferenceContext Context { get; set; } = new();
+}
+
+public sealed class DocumentHighlight
+{
+    public Range Range { get; set; } = new();
+
+    /// <summary>1 text, 2 read, 3 write.</summary>
+    public int Kind { get; set; }
+}
+
+public sealed class RenameParams
+{
+    public TextDocumentIdentifier TextDocument { get; set; } = new();
+
+    public Position Position { get; set; } = new();
+
+    public string NewName { get; set; } = "";
+}
+
+public sealed class PrepareRenameResult
+{
+    public Range Range { get; set; } = new();
+
+    public string Placeholder { get; set; } = "";
+}
+
+public sealed class WorkspaceEdit
+{
+    public Dictionary<string, List<TextEdit>> Changes { get; set; } = new();
+}
+
+public sealed class CallHierarchyItem
+{
+    public string Name { get; set; } = "";
+
+    /// <summary>SymbolKind; 5 = Class for layers.</summary>
+    public int Kind { get; set; } = 5;
+
+    public string? Detail { get; set; }
+
+    public string Uri { get; set; } = "";
+
+    public Range Range { get; set; } = new();
+
+    public Range SelectionRange { get; set; } = new();
+}
+
+public sealed class CallHierarchyPrepareParams
+{
+    public TextDocumentIdentifier TextDocument { get; set; } = new();
+
+    public Position Position { get; set; } = new();
+}
+
+public sealed class CallHierarchyCallsParams
+{
+    public CallHierarchyItem Item { get; set; } = new();
+}
+
+public sealed class CallHierarchyIncomingCall
+{
+    public CallHierarchyItem From { get; set; } = new();
+
+    public List<Range> FromRanges { get; set; } = new();
+}
+
+public sealed class CallHierarchyOutgoingCall
+{
+    public CallHierarchyItem To { get; set; } = new();
+
+    public List<Range> FromRanges { get; set; } = new();
+}
+
+public sealed class CodeActionContext
+{
+    public List<LspDiagnostic> Diagnostics { get; set; } = new();
+
+    public List<string>? Only { get; set; }
+}
+
+public sealed class CodeActionParams
+{
+    public TextDocumentIdentifier TextDocument { get; set; } = new();
+
+    public Range Range { get; set; } = new();
+
+    public CodeActionContext Context { get; set; } = new();
+}
+
+public sealed class CodeAction
+{
+    public string Title { get; set; } = "";
+
+    public string? Kind { get; set; }
+
+    public List<LspDiagnostic>? Diagnostics { get; set; }
+
+    public bool? IsPreferred { get; set; }
+
+    public WorkspaceEdit? Edit { get; set; }
+}
+
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(StreamJsonRpc.RequestId))]
 [JsonSerializable(typeof(InitializeParams))]
@@ -372,6 +508,19 @@ public sealed class WorkspaceFolder
 [JsonSerializable(typeof(List<DocumentLink>))]
 [JsonSerializable(typeof(DidChangeConfigurationParams))]
 [JsonSerializable(typeof(LogTraceParams))]
+[JsonSerializable(typeof(List<Location>))]
+[JsonSerializable(typeof(ReferenceParams))]
+[JsonSerializable(typeof(List<DocumentHighlight>))]
+[JsonSerializable(typeof(RenameParams))]
+[JsonSerializable(typeof(PrepareRenameResult))]
+[JsonSerializable(typeof(WorkspaceEdit))]
+[JsonSerializable(typeof(CallHierarchyPrepareParams))]
+[JsonSerializable(typeof(List<CallHierarchyItem>))]
+[JsonSerializable(typeof(CallHierarchyCallsParams))]
+[JsonSerializable(typeof(List<CallHierarchyIncomingCall>))]
+[JsonSerializable(typeof(List<CallHierarchyOutgoingCall>))]
+[JsonSerializable(typeof(CodeActionParams))]
+[JsonSerializable(typeof(List<CodeAction>))]
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(object))]
 public sealed partial class LspJsonContext : JsonSerializerContext;
