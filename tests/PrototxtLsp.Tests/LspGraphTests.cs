@@ -191,4 +191,22 @@ public class LspGraphTests
         Assert.Equal("2:0-3:0", $"{edit.Range.Start.Line}:{edit.Range.Start.Character}-{edit.Range.End.Line}:{edit.Range.End.Character}");
         await client.ShutdownAndExitAsync();
     }
+
+    [Fact]
+    public async Task Legacy_files_get_an_upgrade_quick_fix_that_rewrites_the_whole_file()
+    {
+        const string text = "name: \"old\"\ninput: \"data\"\ninput_dim: 1\ninput_dim: 3\ninput_dim: 8\ninput_dim: 8\nlayers {\n  name: \"conv1\"\n  type: CONVOLUTION\n  bottom: \"data\"\n  top: \"conv1\"\n  blobs_lr: 1\n  convolution_param { num_output: 4 kernel_size: 3 }\n}\n";
+        await using var client = await LspClient.StartAsync();
+        var actions = await ActionsAsync(client, text, "layers");
+        var upgrade = Assert.Single(actions, a => a.Title == "Upgrade to the current format");
+        Assert.True(upgrade.IsPreferred);
+        Assert.All(upgrade.Diagnostics!, d => Assert.Equal("PTX3011", d.Code));
+        var edit = Assert.Single(upgrade.Edit!.Changes[Uri]);
+        Assert.Equal("0:0", $"{edit.Range.Start.Line}:{edit.Range.Start.Character}");
+        Assert.DoesNotContain("layers", edit.NewText);
+        Assert.Contains("type: \"Input\"", edit.NewText);
+        Assert.Contains("type: \"Convolution\"", edit.NewText);
+        Assert.Contains("lr_mult: 1", edit.NewText);
+        await client.ShutdownAndExitAsync();
+    }
 }

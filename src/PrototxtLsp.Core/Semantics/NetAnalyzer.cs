@@ -79,7 +79,7 @@ public static class NetAnalyzer
         switch (model.RootMessage.FullName)
         {
             case "caffe.NetParameter":
-                nets.Add(Build(null, tree.Root.Fields.ToList(), [NetPhase.Train, NetPhase.Test], diagnostics));
+                nets.Add(Build(null, tree.Root.Fields.ToList(), [NetPhase.Train, NetPhase.Test], diagnostics, model));
                 break;
             case "caffe.SolverParameter":
             {
@@ -93,13 +93,13 @@ public static class NetAnalyzer
                     switch (field.Name.Name)
                     {
                         case "net_param" when field.Value is MessageValueSyntax b:
-                            nets.Add(Build(field, b.Fields.ToList(), [NetPhase.Train, NetPhase.Test], diagnostics, [.. trainStates, .. testStates]));
+                            nets.Add(Build(field, b.Fields.ToList(), [NetPhase.Train, NetPhase.Test], diagnostics, model, [.. trainStates, .. testStates]));
                             break;
                         case "train_net_param" when field.Value is MessageValueSyntax b:
-                            nets.Add(Build(field, b.Fields.ToList(), [NetPhase.Train], diagnostics, trainStates));
+                            nets.Add(Build(field, b.Fields.ToList(), [NetPhase.Train], diagnostics, model, trainStates));
                             break;
                         case "test_net_param" when field.Value is MessageValueSyntax b:
-                            nets.Add(Build(field, b.Fields.ToList(), [NetPhase.Test], diagnostics, testStates));
+                            nets.Add(Build(field, b.Fields.ToList(), [NetPhase.Test], diagnostics, model, testStates));
                             break;
                         case "net" or "train_net" or "test_net" when field.Value is StringValueSyntax s && workspace is not null && path is not null:
                             if (workspace.Resolve(s.Value, path) is null) diagnostics.Add(DiagnosticCatalog.NetFileMissing(s.Span, field.Name.Name, s.Value));
@@ -133,7 +133,7 @@ public static class NetAnalyzer
         public int GetHashCode(NetState s) => HashCode.Combine(s.Phase, s.Level, string.Join("\u0001", s.Stages));
     }
 
-    private static NetGraph Build(FieldSyntax? owner, List<FieldSyntax> fields, NetPhase[] phases, List<Diagnostic> diagnostics, List<NetState>? solverStates = null)
+    private static NetGraph Build(FieldSyntax? owner, List<FieldSyntax> fields, NetPhase[] phases, List<Diagnostic> diagnostics, SemanticModel model, List<NetState>? solverStates = null)
     {
         // Formats: 'layer' and 'layers' may not be mixed; legacy forms are reported once each.
         var current = fields.FirstOrDefault(f => f.Name.Name == "layer");
@@ -161,7 +161,7 @@ public static class NetAnalyzer
         foreach (var f in fields)
         {
             if (f.Name.Name is not ("layer" or "layers") || f.Value is not MessageValueSyntax block) continue;
-            layers.Add(ReadLayer(layers.Count, f, block));
+            layers.Add(ReadLayer(layers.Count, f, block, model));
         }
 
         var states = solverStates is { Count: > 0 }
@@ -201,7 +201,7 @@ public static class NetAnalyzer
         return states;
     }
 
-    private static LayerNode ReadLayer(int index, FieldSyntax field, MessageValueSyntax block)
+    private static LayerNode ReadLayer(int index, FieldSyntax field, MessageValueSyntax block, SemanticModel model)
     {
         var v0Block = field.Name.Name == "layers" ? block.Fields.FirstOrDefault(f => f.Name.Name == "layer")?.Value as MessageValueSyntax : null;
         var format = field.Name.Name == "layer" ? LayerFormat.Current : v0Block is not null ? LayerFormat.V0 : LayerFormat.V1;
@@ -219,8 +219,9 @@ public static class NetAnalyzer
                 node.TypeName = s.Value;
                 break;
             case LayerFormat.V1 when typeField?.Value is ScalarValueSyntax e:
-                node.TypeText = e.Text;
-                node.TypeName = LayerCatalog.FindByV1Name(e.Text)?.Name;
+                // By name (CONVOLUTION) or by number (4), as the text format allows.
+                node.TypeText = long.TryParse(e.Text, out var number) && model.GetField(typeField)?.EnumType?.FindValue(number) is { } value ? value.Name : e.Text;
+                node.TypeName = LayerCatalog.FindByV1Name(node.TypeText)?.Name;
                 break;
             case LayerFormat.V0 when typeField?.Value is StringValueSyntax s:
                 node.TypeText = s.Value;

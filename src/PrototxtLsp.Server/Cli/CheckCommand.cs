@@ -144,7 +144,7 @@ public static class CheckCommand
             }
         }
 
-        var withProblems = results.Count(r => r.Analysis.Diagnostics.Count > 0);
+        var withProblems = results.Count(r => r.Analysis.Diagnostics.Any(d => d.Severity is DiagnosticSeverity.Error or DiagnosticSeverity.Warning));
         stdout.WriteLine($"Checked {results.Count} file{(results.Count == 1 ? "" : "s")}: {errors} error{(errors == 1 ? "" : "s")}, {warnings} warning{(warnings == 1 ? "" : "s")}" +
                          (withProblems > 0 ? $" in {withProblems} file{(withProblems == 1 ? "" : "s")}." : "."));
     }

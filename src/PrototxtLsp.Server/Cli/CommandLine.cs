@@ -25,6 +25,12 @@ public static class CommandLine
               line, comments kept, blank-line runs collapsed, separators dropped, double quotes. Blocks with
               syntax errors are left as written. With --check nothing is written: the files that would change
               are listed and the exit code is 1 if there are any. PATH '-' formats stdin to stdout.
+          prototxt-lsp upgrade PATH [-o OUT]
+              Rewrite an old-format net into the current format, as Caffe's upgrade_net_proto_text does: V0 and
+              V1 `layers` become `layer`, net-level input/input_shape/input_dim become an Input layer, BatchNorm
+              param blocks get lr_mult: 0. Comments are kept. Prints the result to stdout, or writes OUT (which
+              may be PATH). Notes go to stderr.
+              Exit code: 0 upgraded or already current, 1 upgrade impossible or errors left, 2 bad usage.
           prototxt-lsp [--stdio] [--log PATH]
               Run the language server over stdin/stdout (LSP 3.17). Logs go to stderr and, with --log (or the
               prototxt.log.file setting), a file.
@@ -68,6 +74,8 @@ public static class CommandLine
                 return CheckCommand.Run(args.AsSpan(1), stdout, stderr);
             case "format":
                 return FormatCommand.Run(args.AsSpan(1), Console.In, stdout, stderr);
+            case "upgrade":
+                return UpgradeCommand.Run(args.AsSpan(1), stdout, stderr);
             default:
                 stderr.WriteLine($"prototxt-lsp: unknown command '{args[0]}'.");
                 stderr.WriteLine(Usage);

@@ -465,5 +465,6 @@ public sealed class LanguageServer
     }
 
     /// <summary>The whole file rewritten in the current format, or null when there is nothing to upgrade.</summary>
-    private static string? Upgrade(Core.Semantics.DocumentAnalysis analysis) => null;
+    private static string? Upgrade(Core.Semantics.DocumentAnalysis analysis) =>
+        LegacyUpgrade.Upgrade(analysis) is { Changed: true } result ? result.Text : null;
 }
