@@ -57,6 +57,11 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor LossWeightCount = Define("PTX3012", DiagnosticSeverity.Error, "loss_weight count differs from tops");
     public static readonly DiagnosticDescriptor PropagateDownCount = Define("PTX3013", DiagnosticSeverity.Error, "propagate_down count differs from bottoms");
 
+    // ---- 4xxx shapes ----------------------------------------------------------------------------------------------
+    public static readonly DiagnosticDescriptor IncompatibleShapes = Define("PTX4001", DiagnosticSeverity.Error, "Incompatible shapes");
+    public static readonly DiagnosticDescriptor NonPositiveDimension = Define("PTX4002", DiagnosticSeverity.Error, "Dimension not positive");
+    public static readonly DiagnosticDescriptor MissingRequiredParameter = Define("PTX4003", DiagnosticSeverity.Error, "Layer parameter missing");
+
     // ---- 5xxx solver and workspace -------------------------------------------------------------------------------
     public static readonly DiagnosticDescriptor NetFileNotFound = Define("PTX5001", DiagnosticSeverity.Warning, "Referenced net file not found");
 
@@ -232,6 +237,17 @@ public static class DiagnosticCatalog
 
     public static Diagnostic PropagateDownMismatch(TextSpan span, string layer, int values, int bottoms) =>
         new(PropagateDownCount, span, $"Layer '{layer}' gives {values} propagate_down value(s) for {bottoms} bottom(s); give none or exactly one per bottom.");
+
+    // ---- 4xxx --------------------------------------------------------------------------------------------------
+
+    public static Diagnostic ShapesIncompatible(TextSpan span, string layer, string detail, string states) =>
+        new(IncompatibleShapes, span, $"Layer '{layer}': {detail}{states}.");
+
+    public static Diagnostic DimensionNotPositive(TextSpan span, string layer, string detail, string states) =>
+        new(NonPositiveDimension, span, $"Layer '{layer}': {detail}{states}. Reduce the kernel (or crop), add padding, or use a larger input.");
+
+    public static Diagnostic ParameterMissing(TextSpan span, string type, string layer, string what) =>
+        new(MissingRequiredParameter, span, $"{type} layer '{layer}' needs {what}; Caffe stops when it sets the layer up.");
 
     // ---- 5xxx --------------------------------------------------------------------------------------------------
 

@@ -67,6 +67,7 @@ public sealed class DocumentAnalysis
         all.AddRange(tree.Diagnostics);
         all.AddRange(model.Diagnostics);
         var nets = NetAnalyzer.Analyze(tree, model, all, path, workspace);
+        foreach (var net in nets) net.Shapes = ShapeInference.Infer(net, all);
         // Stable order: by position, syntax before schema at the same position.
         var ordered = all.Select((d, i) => (d, i)).OrderBy(x => x.d.Span.Start).ThenBy(x => x.i).Select(x => x.d).ToList();
         return new DocumentAnalysis(tree, model, nets, ordered, path);

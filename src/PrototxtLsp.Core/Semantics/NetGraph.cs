@@ -159,6 +159,16 @@ public sealed class NetGraph
 
     public IReadOnlyList<NetState> States { get; }
 
+    /// <summary>Shapes and costs per state (same order as <see cref="States"/>).</summary>
+    public IReadOnlyList<NetShapes> Shapes { get; internal set; } = [];
+
+    /// <summary>The shape of a top or input in each state it exists in (distinct shapes with their states).</summary>
+    public IReadOnlyList<(Shape Shape, IReadOnlyList<NetState> States)> ShapesOf(BlobReference top) =>
+        Shapes.Where(s => s.Tops.ContainsKey(top))
+            .GroupBy(s => s.Tops[top].ToString())
+            .Select(g => (g.First().Tops[top], (IReadOnlyList<NetState>)g.Select(x => x.State).ToList()))
+            .ToList();
+
     public IEnumerable<BlobReference> References =>
         Inputs.Concat(Layers.SelectMany(l => l.Bottoms.Concat(l.Tops)));
 

@@ -25,6 +25,9 @@ public static class CommandLine
               line, comments kept, blank-line runs collapsed, separators dropped, double quotes. Blocks with
               syntax errors are left as written. With --check nothing is written: the files that would change
               are listed and the exit code is 1 if there are any. PATH '-' formats stdin to stdout.
+          prototxt-lsp summary [--format text|json] [--phase TRAIN|TEST] PATH
+              Print per layer (those that exist in the phase, default TEST) its type, top shapes, learnable
+              parameters, multiply-accumulates and activation memory, with totals. Unknown sizes show as ?.
           prototxt-lsp upgrade PATH [-o OUT]
               Rewrite an old-format net into the current format, as Caffe's upgrade_net_proto_text does: V0 and
               V1 `layers` become `layer`, net-level input/input_shape/input_dim become an Input layer, BatchNorm
@@ -74,6 +77,8 @@ public static class CommandLine
                 return CheckCommand.Run(args.AsSpan(1), stdout, stderr);
             case "format":
                 return FormatCommand.Run(args.AsSpan(1), Console.In, stdout, stderr);
+            case "summary":
+                return SummaryCommand.Run(args.AsSpan(1), stdout, stderr);
             case "upgrade":
                 return UpgradeCommand.Run(args.AsSpan(1), stdout, stderr);
             default:

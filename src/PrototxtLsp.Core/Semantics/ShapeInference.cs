@@ -1,0 +1,727 @@
+using PrototxtLsp.Core.Diagnostics;
+using PrototxtLsp.Core.Syntax;
+using PrototxtLsp.Core.Text;
+using static PrototxtLsp.Core.Semantics.LayerFields;
+
+namespace PrototxtLsp.Core.Semantics;
+
+/// <summary>
+/// Caffe's Reshape arithmetic for every catalog layer type: top shapes per state from the net inputs, Input/DummyData
+/// shapes and what data layers know (batch size, crop size), plus each layer's parameters, multiply-accumulates and
+/// activation memory. Unknown dimensions stay unknown (<c>?</c>); nothing is guessed. Reports PTX4001–PTX4003.
+/// </summary>
+public static class ShapeInference
+{
+    private const long BytesPerValue = 4; // float32
+
+    public static IReadOnlyList<NetShapes> Infer(NetGraph net, List<Diagnostic> diagnostics)
+    {
+        foreach (var layer in net.Layers) CheckRequired(layer, diagnostics);
+
+        var findings = new Dictionary<(string, TextSpan), (List<NetState> States, Func<string, Diagnostic> Make)>();
+        var result = new List<NetShapes>();
+        foreach (var state in net.States)
+        {
+            var shapes = new NetShapes(state);
+            var blobs = new Dictionary<string, Shape>(StringComparer.Ordinal);
+            foreach (var (input, shape) in InputShapes(net)) { blobs[input.Name] = shape; shapes.Tops[input] = shape; }
+            foreach (var layer in net.Layers)
+            {
+                if (!layer.IsIncludedIn(state)) continue;
+                var bottoms = layer.Bottoms.Select(b => blobs.GetValueOrDefault(b.Name) ?? Shape.Unknown).ToList();
+                var ctx = new Context(layer, bottoms, (code, span, make) =>
+                {
+                    if (!findings.TryGetValue((code, span), out var entry)) findings[(code, span)] = entry = ([], make);
+                    entry.States.Add(state);
+                });
+                Shape[] tops;
+                try
+                {
+                    tops = Compute(ctx);
+                }
+                catch (OverflowException)
+                {
+                    tops = [];
+                }
+
+                long? activation = 0;
+                for (var i = 0; i < layer.Tops.Count; i++)
+                {
+                    var shape = i < tops.Length ? tops[i] : Shape.Unknown;
+                    shapes.Tops[layer.Tops[i]] = shape;
+                    blobs[layer.Tops[i].Name] = shape;
+                    activation = shape.Count is { } c && activation is { } a ? a + Shape.SafeMul(c, BytesPerValue) : null;
+                }
+
+                shapes.Costs[layer] = new LayerCost(ctx.Params, ctx.Statistics, ctx.Macs, activation);
+            }
+
+            result.Add(shapes);
+        }
+
+        foreach (var ((_, _), (states, make)) in findings) diagnostics.Add(make(net.StateSuffix(states)));
+        return result;
+    }
+
+    /// <summary>Net-level inputs: one input_shape per input, or four input_dim values per input.</summary>
+    private static IEnumerable<(BlobReference, Shape)> InputShapes(NetGraph net)
+    {
+        if (net.Inputs.Count == 0) yield break;
+        var owner = net.Inputs[0].Field.Parent;
+        var fields = owner switch { DocumentSyntax d => d.Fields.ToList(), MessageValueSyntax m => m.Fields.ToList(), _ => [] };
+        var shapes = fields.Where(f => f.Name.Name == "input_shape").Select(f => f.Value as MessageValueSyntax).ToList();
+        var dims = fields.Where(f => f.Name.Name == "input_dim").SelectMany(f => f.Value is ListValueSyntax l ? l.Elements : [f.Value])
+            .Select(v => v is ScalarValueSyntax s && long.TryParse(s.Text, out var n) ? n : (long?)null).ToList();
+        for (var i = 0; i < net.Inputs.Count; i++)
+        {
+            if (i < shapes.Count && shapes[i] is { } shape) yield return (net.Inputs[i], Shape.Of(Ints(shape, "dim").Select(d => (long?)d).ToArray()));
+            else if (dims.Count >= 4 * (i + 1)) yield return (net.Inputs[i], Shape.Of(dims.Skip(4 * i).Take(4).ToArray()));
+            else yield return (net.Inputs[i], Shape.Unknown);
+        }
+    }
+
+    /// <summary>What one layer's computation needs and produces.</summary>
+    private sealed class Context(LayerNode layer, List<Shape> bottoms, Action<string, TextSpan, Func<string, Diagnostic>> report)
+    {
+        public LayerNode Layer { get; } = layer;
+
+        public List<Shape> Bottoms { get; } = bottoms;
+
+        public Shape Bottom => Bottoms.Count > 0 ? Bottoms[0] : Shape.Unknown;
+
+        public MessageValueSyntax? Param(string name) => Block(Layer.Block, name);
+
+        public long? Params { get; set; } = 0;
+
+        public long? Statistics { get; set; }
+
+        public long? Macs { get; set; } = 0;
+
+        public TextSpan Span => Layer.SelectionSpan;
+
+        public void Incompatible(string detail) =>
+            report("PTX4001", Span, suffix => DiagnosticCatalog.ShapesIncompatible(Span, Layer.DisplayName, detail, suffix));
+
+        public void NotPositive(TextSpan span, string detail) =>
+            report("PTX4002", span, suffix => DiagnosticCatalog.DimensionNotPositive(span, Layer.DisplayName, detail, suffix));
+    }
+
+    private static Shape Same(Context c) => c.Bottom;
+
+    private static Shape[] Compute(Context c)
+    {
+        var layer = c.Layer;
+        var n = layer.Tops.Count;
+        Shape[] All(Shape s) => Enumerable.Repeat(s, n).ToArray();
+        switch (layer.TypeName)
+        {
+            case "AbsVal" or "BNLL" or "Clip" or "Dropout" or "ELU" or "Exp" or "Log" or "Power" or "ReLU" or "Sigmoid" or "Swish" or "TanH" or "Threshold"
+                or "LRN" or "MVN" or "Softmax":
+                c.Params = 0;
+                return All(Same(c));
+            case "Split":
+                return All(Same(c));
+            case "Silence" or "HDF5Output":
+                return [];
+            case "PReLU":
+                c.Params = Bool(c.Param("prelu_param"), "channel_shared", false) ? 1 : c.Bottom.Rank >= 2 ? c.Bottom[1] : c.Bottom.IsKnownRank ? 1 : null;
+                return All(Same(c));
+            case "BatchNorm":
+                c.Params = 0;
+                c.Statistics = c.Bottom.Rank >= 2 ? c.Bottom[1] is { } ch ? 2 * ch + 1 : null : c.Bottom.IsKnownRank ? 3 : null;
+                return All(Same(c));
+            case "Scale":
+                return All(ScaleOrBias(c, c.Param("scale_param"), isScale: true));
+            case "Bias":
+                return All(ScaleOrBias(c, c.Param("bias_param"), isScale: false));
+            case "Convolution" or "Deconvolution" or "Im2col":
+                return All(Convolution(c, layer.TypeName));
+            case "Pooling":
+                return Pooling(c, n);
+            case "InnerProduct":
+                return All(InnerProduct(c));
+            case "Eltwise":
+                return All(Eltwise(c));
+            case "Concat":
+                return All(Concat(c));
+            case "Slice":
+                return Slice(c, n);
+            case "Flatten":
+                return All(Flatten(c));
+            case "Reshape":
+                return All(Reshape(c));
+            case "Crop":
+                return All(Crop(c));
+            case "Tile":
+                return All(Tile(c));
+            case "Reduction":
+            {
+                var axis = c.Bottom.Axis(Int(c.Param("reduction_param"), "axis") ?? 0);
+                return All(axis is { } a ? new Shape(c.Bottom.Dims!.Take(a).ToArray()) : Shape.Unknown);
+            }
+            case "ArgMax":
+                return All(ArgMax(c));
+            case "Embed":
+            {
+                var p = c.Param("embed_param");
+                var output = Int(p, "num_output");
+                var inputDim = Int(p, "input_dim");
+                c.Params = output is { } o && inputDim is { } i ? i * o + (Bool(p, "bias_term", true) ? o : 0) : null;
+                return All(c.Bottom.Dims is { } embedDims ? new Shape([.. embedDims, output]) : Shape.Unknown);
+            }
+            case "Input":
+                return InputLayer(c, n);
+            case "DummyData":
+                return DummyData(c, n);
+            case "Parameter":
+            {
+                var shape = Block(c.Param("parameter_param"), "shape") is { } s ? Shape.Of(Ints(s, "dim").Select(d => (long?)d).ToArray()) : Shape.Unknown;
+                c.Params = shape.Count;
+                return All(shape);
+            }
+            case "Data":
+            {
+                var batch = Int(c.Param("data_param"), "batch_size");
+                var crop = Int(c.Param("transform_param"), "crop_size") ?? 0;
+                return DataTops(n, Shape.Of(batch, null, crop > 0 ? crop : null, crop > 0 ? crop : null), batch);
+            }
+            case "ImageData":
+            {
+                var p = c.Param("image_data_param");
+                var batch = Int(p, "batch_size") ?? 1;
+                var crop = Int(c.Param("transform_param"), "crop_size") ?? 0;
+                var channels = Bool(p, "is_color", true) ? 3 : 1;
+                long? h = Int(p, "new_height") is > 0 and var nh ? nh : null, w = Int(p, "new_width") is > 0 and var nw ? nw : null;
+                if (crop > 0) (h, w) = (crop, crop);
+                return DataTops(n, Shape.Of(batch, channels, h, w), batch);
+            }
+            case "WindowData":
+            {
+                var p = c.Param("window_data_param");
+                var batch = Int(p, "batch_size");
+                var crop = Int(c.Param("transform_param"), "crop_size") ?? Int(p, "crop_size") ?? 0;
+                return DataTops(n, Shape.Of(batch, 3, crop > 0 ? crop : null, crop > 0 ? crop : null), batch);
+            }
+            case "MemoryData":
+            {
+                var p = c.Param("memory_data_param");
+                var batch = Int(p, "batch_size");
+                return DataTops(n, Shape.Of(batch, Int(p, "channels"), Int(p, "height"), Int(p, "width")), batch);
+            }
+            case "HDF5Data" or "Python" or "Recurrent":
+                c.Params = null;
+                c.Macs = null;
+                return All(Shape.Unknown);
+            case "Accuracy":
+            {
+                var axis = c.Bottom.Axis(Int(c.Param("accuracy_param"), "axis") ?? 1);
+                return n <= 1 ? [Shape.Scalar] : [Shape.Scalar, axis is { } a ? Shape.Of(c.Bottom[a]) : Shape.Unknown];
+            }
+            case "SoftmaxWithLoss":
+                return n <= 1 ? [Shape.Scalar] : [Shape.Scalar, c.Bottom];
+            case "ContrastiveLoss" or "EuclideanLoss" or "HingeLoss" or "InfogainLoss" or "MultinomialLogisticLoss" or "SigmoidCrossEntropyLoss":
+                return All(Shape.Scalar);
+            case "SPP":
+            {
+                var height = Int(c.Param("spp_param"), "pyramid_height") ?? 0;
+                long bins = 0;
+                for (var l = 0; l < height; l++) bins += 1L << (2 * l);
+                return All(c.Bottom.Rank == 4 ? Shape.Of(c.Bottom[0], c.Bottom[1] is { } sppChannels ? sppChannels * bins : null) : Shape.Unknown);
+            }
+            case "LSTM" or "RNN":
+                return Recurrent(c, n, layer.TypeName == "LSTM");
+            case "Filter":
+                return c.Bottoms.Take(n).Select(b => b.Dims is { Count: > 0 } d ? new Shape([null, .. d.Skip(1)]) : Shape.Unknown).ToArray();
+            case "BatchReindex":
+                return All(c.Bottom.Dims is { Count: > 0 } d && c.Bottoms.Count > 1 ? new Shape([c.Bottoms[1][0], .. d.Skip(1)]) : Shape.Unknown);
+            default:
+                c.Params = null;
+                c.Macs = null;
+                return All(Shape.Unknown);
+        }
+    }
+
+    private static Shape[] DataTops(int n, Shape data, long? batch) =>
+        n == 0 ? [] : n == 1 ? [data] : [data, Shape.Of(batch), .. Enumerable.Repeat(Shape.Unknown, n - 2)];
+
+    private static Shape[] InputLayer(Context c, int n)
+    {
+        var shapes = Blocks(c.Param("input_param"), "shape").Select(s => Shape.Of(Ints(s, "dim").Select(d => (long?)d).ToArray())).ToList();
+        if (shapes.Count == 0) return Enumerable.Repeat(Shape.Unknown, n).ToArray();
+        return Enumerable.Range(0, n).Select(i => shapes.Count == 1 ? shapes[0] : i < shapes.Count ? shapes[i] : Shape.Unknown).ToArray();
+    }
+
+    private static Shape[] DummyData(Context c, int n)
+    {
+        var p = c.Param("dummy_data_param");
+        var shapes = Blocks(p, "shape").Select(s => Shape.Of(Ints(s, "dim").Select(d => (long?)d).ToArray())).ToList();
+        if (shapes.Count == 0)
+        {
+            var num = Ints(p, "num");
+            var ch = Ints(p, "channels");
+            var h = Ints(p, "height");
+            var w = Ints(p, "width");
+            long? Pick(List<long> l, int i) => l.Count == 0 ? null : l.Count == 1 ? l[0] : i < l.Count ? l[i] : null;
+            return Enumerable.Range(0, n).Select(i => num.Count == 0 ? Shape.Unknown : Shape.Of(Pick(num, i), Pick(ch, i), Pick(h, i), Pick(w, i))).ToArray();
+        }
+
+        return Enumerable.Range(0, n).Select(i => shapes.Count == 1 ? shapes[0] : i < shapes.Count ? shapes[i] : Shape.Unknown).ToArray();
+    }
+
+    /// <summary>One value per spatial axis from a repeated field (one value for all, or one per axis) or its _h/_w pair.</summary>
+    private static long[]? PerAxis(MessageValueSyntax? p, string name, int axes, long defaultValue)
+    {
+        var h = Int(p, name + "_h");
+        var w = Int(p, name + "_w");
+        if ((h is not null || w is not null) && axes == 2) return [h ?? defaultValue, w ?? defaultValue];
+        var values = Ints(p, name.Length == 0 ? name : name == "kernel" ? "kernel_size" : name);
+        if (values.Count == 0) return Enumerable.Repeat(defaultValue, axes).ToArray();
+        if (values.Count == 1) return Enumerable.Repeat(values[0], axes).ToArray();
+        return values.Count == axes ? values.ToArray() : null;
+    }
+
+    private static Shape Convolution(Context c, string type)
+    {
+        var p = type == "Im2col" ? c.Param("convolution_param") : c.Param("convolution_param");
+        var bottom = c.Bottom;
+        var axis = bottom.Axis(Int(p, "axis") ?? 1);
+        var output = Int(p, "num_output");
+        var group = Math.Max(1, Int(p, "group") ?? 1);
+        var biasTerm = Bool(p, "bias_term", true);
+        if (axis is not { } a)
+        {
+            c.Params = output is null ? null : c.Params;
+            c.Params = null;
+            c.Macs = null;
+            return Shape.Unknown;
+        }
+
+        var spatialAxes = bottom.Rank - a - 1;
+        var kernel = PerAxis(p, "kernel", spatialAxes, 0);
+        var stride = PerAxis(p, "stride", spatialAxes, 1);
+        var pad = PerAxis(p, "pad", spatialAxes, 0);
+        var dilation = PerAxis(p, "dilation", spatialAxes, 1);
+        var channels = bottom[a];
+        long kernelCount = kernel?.Aggregate(1L, (x, y) => x * y) ?? 0;
+        var outer = bottom.CountRange(0, a);
+        var spatialIn = bottom.CountRange(a + 1, bottom.Rank);
+        var outDims = new List<long?>();
+        if (kernel is null || stride is null || pad is null || dilation is null || kernel.Any(k => k <= 0))
+        {
+            outDims.AddRange(Enumerable.Repeat<long?>(null, Math.Max(0, spatialAxes)));
+        }
+        else
+        {
+            for (var i = 0; i < spatialAxes; i++)
+            {
+                if (bottom[a + 1 + i] is not { } input)
+                {
+                    outDims.Add(null);
+                    continue;
+                }
+
+                var extent = dilation[i] * (kernel[i] - 1) + 1;
+                long value = type == "Deconvolution"
+                    ? stride[i] * (input - 1) + extent - 2 * pad[i]
+                    : (input + 2 * pad[i] - extent) / Math.Max(1, stride[i]) + 1;
+                if (type != "Deconvolution" && input + 2 * pad[i] - extent < 0) value = 0; // C++ division truncates toward zero
+                if (value <= 0)
+                {
+                    var axisName = spatialAxes == 2 ? (i == 0 ? "height" : "width") : $"spatial axis {i}";
+                    c.NotPositive(c.Span, type == "Deconvolution"
+                        ? $"output {axisName} = {stride[i]}·({input} − 1) + {extent} − 2·{pad[i]} = {value}"
+                        : $"output {axisName} = ({input} + 2·{pad[i]} − {extent}) / {stride[i]} + 1 = {value}: the kernel (extent {extent}) is larger than the padded input ({input + 2 * pad[i]})");
+                    outDims.Add(null);
+                }
+                else
+                {
+                    outDims.Add(value);
+                }
+            }
+        }
+
+        var spatialOut = outDims.All(d => d is not null) ? outDims.Aggregate(1L, (x, y) => x * y!.Value) : (long?)null;
+        if (type == "Im2col")
+        {
+            c.Params = 0;
+            c.Macs = 0;
+            return new Shape([.. bottom.Dims!.Take(a), channels is { } ch ? ch * kernelCount : null, .. outDims]);
+        }
+
+        if (type == "Convolution")
+        {
+            c.Params = output is { } o && channels is { } cin ? o * (cin / group) * kernelCount + (biasTerm ? o : 0) : null;
+            c.Macs = output is { } o2 && channels is { } cin2 && outer is { } nn && spatialOut is { } so ? nn * o2 * (cin2 / group) * kernelCount * so : null;
+        }
+        else
+        {
+            c.Params = output is { } o && channels is { } cin ? cin * (o / group) * kernelCount + (biasTerm ? o : 0) : null;
+            c.Macs = output is { } o2 && channels is { } cin2 && outer is { } nn && spatialIn is { } si ? nn * cin2 * (o2 / group) * kernelCount * si : null;
+        }
+
+        if (channels is { } cIn && cIn % group != 0) c.Incompatible($"group {group} does not divide the {cIn} input channels (bottom {bottom})");
+        if (output is { } cOut && cOut % group != 0) c.Incompatible($"group {group} does not divide num_output {cOut}");
+        return new Shape([.. bottom.Dims!.Take(a), output, .. outDims]);
+    }
+
+    private static Shape[] Pooling(Context c, int n)
+    {
+        var p = c.Param("pooling_param");
+        var bottom = c.Bottom;
+        c.Params = 0;
+        if (bottom.Rank != 4) return Enumerable.Repeat(bottom.IsKnownRank ? Shape.Unknown : Shape.Unknown, n).ToArray();
+        var global = Bool(p, "global_pooling", false);
+        long?[] outDims = [null, null];
+        if (global)
+        {
+            outDims = [1, 1];
+        }
+        else if (PerAxis(p, "kernel", 2, 0) is { } kernel && PerAxis(p, "stride", 2, 1) is { } stride && PerAxis(p, "pad", 2, 0) is { } pad && kernel.All(k => k > 0))
+        {
+            var floor = Scalar(p, "round_mode") is "FLOOR" or "1";
+            for (var i = 0; i < 2; i++)
+            {
+                if (bottom[2 + i] is not { } input) continue;
+                var span = input + 2 * pad[i] - kernel[i];
+                var s = Math.Max(1, stride[i]);
+                var value = (floor ? (long)Math.Floor(span / (double)s) : (long)Math.Ceiling(span / (double)s)) + 1;
+                if (pad[i] > 0 && (value - 1) * s >= input + pad[i]) value--;
+                if (value <= 0)
+                {
+                    c.NotPositive(c.Span, $"output {(i == 0 ? "height" : "width")} = {(floor ? "floor" : "ceil")}(({input} + 2·{pad[i]} − {kernel[i]}) / {s}) + 1 = {value}: the kernel is larger than the padded input");
+                    continue;
+                }
+
+                outDims[i] = value;
+            }
+        }
+
+        var top = Shape.Of(bottom[0], bottom[1], outDims[0], outDims[1]);
+        return Enumerable.Repeat(top, n).ToArray(); // a MAX pooling mask has the output's shape
+    }
+
+    private static Shape InnerProduct(Context c)
+    {
+        var p = c.Param("inner_product_param");
+        var output = Int(p, "num_output");
+        var axis = c.Bottom.Axis(Int(p, "axis") ?? 1);
+        if (axis is not { } a)
+        {
+            c.Params = null;
+            c.Macs = null;
+            return Shape.Unknown;
+        }
+
+        var k = c.Bottom.CountRange(a, c.Bottom.Rank);
+        var m = c.Bottom.CountRange(0, a);
+        c.Params = output is { } o && k is { } kk ? o * kk + (Bool(p, "bias_term", true) ? o : 0) : null;
+        c.Macs = output is { } o2 && k is { } k2 && m is { } mm ? mm * k2 * o2 : null;
+        return new Shape([.. c.Bottom.Dims!.Take(a), output]);
+    }
+
+    private static Shape ScaleOrBias(Context c, MessageValueSyntax? p, bool isScale)
+    {
+        var bottom = c.Bottom;
+        c.Params = null;
+        var axisValue = Int(p, "axis") ?? 1;
+        var numAxes = Int(p, "num_axes") ?? 1;
+        if (c.Bottoms.Count > 1)
+        {
+            // The factor comes from the second bottom: its shape must match the first's from `axis` on.
+            var second = c.Bottoms[1];
+            if (bottom.Dims is { } d && second.Dims is { } s2)
+            {
+                var start = axisValue < 0 ? axisValue + d.Count : axisValue;
+                var expected = start >= 0 && start + s2.Count <= d.Count ? new Shape(d.Skip((int)start).Take(s2.Count).ToArray()) : null;
+                if (expected is null || expected.ConflictsWith(second))
+                    c.Incompatible($"the second bottom's shape {second} does not match the first bottom {bottom} from axis {axisValue}");
+            }
+
+            var channels = second.Count;
+            c.Params = isScale ? Bool(p, "bias_term", false) ? channels : 0 : 0;
+            return bottom;
+        }
+
+        if (bottom.Axis(axisValue) is { } a)
+        {
+            var end = numAxes < 0 ? bottom.Rank : a + (int)numAxes;
+            var count = bottom.CountRange(a, Math.Min(end, bottom.Rank));
+            c.Params = count is { } cnt ? isScale ? cnt + (Bool(p, "bias_term", false) ? cnt : 0) : cnt : null;
+        }
+
+        return bottom;
+    }
+
+    private static Shape Eltwise(Context c)
+    {
+        var first = c.Bottom;
+        for (var i = 1; i < c.Bottoms.Count; i++)
+        {
+            if (first.ConflictsWith(c.Bottoms[i]))
+            {
+                c.Incompatible($"Eltwise inputs must have the same shape, but bottom 0 is {first} and bottom {i} ('{c.Layer.Bottoms[i].Name}') is {c.Bottoms[i]}");
+                break;
+            }
+        }
+
+        return Merge(c.Bottoms);
+    }
+
+    /// <summary>The known dimensions of equally shaped blobs combined.</summary>
+    private static Shape Merge(List<Shape> shapes)
+    {
+        var known = shapes.FirstOrDefault(s => s.IsKnownRank);
+        if (known is null) return Shape.Unknown;
+        var dims = known.Dims!.ToArray();
+        foreach (var s in shapes)
+        {
+            if (s.Dims is null || s.Dims.Count != dims.Length) continue;
+            for (var i = 0; i < dims.Length; i++) dims[i] ??= s.Dims[i];
+        }
+
+        return new Shape(dims);
+    }
+
+    private static Shape Concat(Context c)
+    {
+        var p = c.Param("concat_param");
+        var axisValue = Int(p, "concat_dim") is { } legacy && !Has(p, "axis") ? legacy : Int(p, "axis") ?? 1;
+        var first = c.Bottom;
+        if (first.Axis(axisValue) is not { } a) return Shape.Unknown;
+        var dims = first.Dims!.ToArray();
+        long? total = 0;
+        for (var i = 0; i < c.Bottoms.Count; i++)
+        {
+            var b = c.Bottoms[i];
+            if (b.Dims is null)
+            {
+                total = null;
+                continue;
+            }
+
+            var conflict = b.Dims.Count != dims.Length;
+            for (var j = 0; !conflict && j < dims.Length; j++)
+            {
+                if (j == a) continue;
+                if (dims[j] is { } x && b.Dims[j] is { } y && x != y) conflict = true;
+                dims[j] ??= b.Dims[j];
+            }
+
+            if (conflict)
+            {
+                c.Incompatible($"Concat along axis {a} needs every other axis equal, but bottom 0 is {first} and bottom {i} ('{c.Layer.Bottoms[i].Name}') is {b}");
+                return Shape.Unknown;
+            }
+
+            total = total is { } t && b.Dims[a] is { } d ? t + d : null;
+        }
+
+        dims[a] = total;
+        return new Shape(dims);
+    }
+
+    private static Shape[] Slice(Context c, int n)
+    {
+        var p = c.Param("slice_param");
+        var axisValue = Int(p, "slice_dim") is { } legacy && !Has(p, "axis") ? legacy : Int(p, "axis") ?? 1;
+        var bottom = c.Bottom;
+        if (bottom.Axis(axisValue) is not { } a || n == 0) return Enumerable.Repeat(Shape.Unknown, n).ToArray();
+        var points = Ints(p, "slice_point");
+        var size = bottom[a];
+        var sizes = new long?[n];
+        if (points.Count > 0)
+        {
+            if (points.Count != n - 1)
+            {
+                c.Incompatible($"{points.Count} slice_point value(s) for {n} tops; give one fewer than the tops");
+                return Enumerable.Repeat(Shape.Unknown, n).ToArray();
+            }
+
+            long previous = 0;
+            for (var i = 0; i < n; i++)
+            {
+                long? end = i < points.Count ? points[i] : size;
+                sizes[i] = end - previous;
+                if (end is { } e) previous = e;
+            }
+
+            if (size is { } total && (points[^1] >= total || points.Zip(points.Skip(1)).Any(x => x.First >= x.Second)))
+                c.Incompatible($"slice points {string.Join(", ", points)} do not fit axis {a} of size {total} (bottom {bottom})");
+        }
+        else if (size is { } total)
+        {
+            if (total % n != 0) c.Incompatible($"axis {a} of size {total} cannot be split into {n} equal slices (bottom {bottom})");
+            for (var i = 0; i < n; i++) sizes[i] = total / n;
+        }
+
+        return sizes.Select(s => new Shape(bottom.Dims!.Select((d, i) => i == a ? s : d).ToArray())).ToArray();
+    }
+
+    private static Shape Flatten(Context c)
+    {
+        var p = c.Param("flatten_param");
+        var bottom = c.Bottom;
+        if (bottom.Axis(Int(p, "axis") ?? 1) is not { } start || bottom.Axis(Int(p, "end_axis") ?? -1) is not { } end) return Shape.Unknown;
+        return new Shape([.. bottom.Dims!.Take(start), bottom.CountRange(start, end + 1), .. bottom.Dims!.Skip(end + 1)]);
+    }
+
+    private static Shape Reshape(Context c)
+    {
+        var p = c.Param("reshape_param");
+        var bottom = c.Bottom;
+        var spec = Ints(Block(p, "shape"), "dim");
+        if (bottom.Dims is null) return Shape.Unknown;
+        var axis = Int(p, "axis") ?? 0;
+        var numAxes = Int(p, "num_axes") ?? -1;
+        var start = (int)(axis < 0 ? axis + bottom.Rank + 1 : axis);
+        if (start < 0 || start > bottom.Rank) return Shape.Unknown;
+        var end = numAxes == -1 ? bottom.Rank : start + (int)numAxes;
+        if (end > bottom.Rank) return Shape.Unknown;
+        var middle = new long?[spec.Count];
+        var infer = -1;
+        for (var i = 0; i < spec.Count; i++)
+        {
+            if (spec[i] == 0) middle[i] = bottom[start + i];
+            else if (spec[i] == -1) infer = i;
+            else middle[i] = spec[i];
+        }
+
+        var dims = new List<long?>([.. bottom.Dims.Take(start), .. middle, .. bottom.Dims.Skip(end)]);
+        var inferAt = infer >= 0 ? start + infer : -1;
+        if (bottom.Count is { } count)
+        {
+            var known = dims.Where((d, i) => i != inferAt).Aggregate((long?)1, (x, d) => x is { } xx && d is { } dd ? xx * dd : null);
+            if (inferAt >= 0)
+            {
+                if (known is { } k && k > 0)
+                {
+                    if (count % k != 0) c.Incompatible($"cannot infer the -1 dimension: {count} values (bottom {bottom}) are not a multiple of {k}");
+                    else dims[inferAt] = count / k;
+                }
+            }
+            else if (known is { } k2 && k2 != count)
+            {
+                c.Incompatible($"Reshape changes the number of values: bottom {bottom} has {count}, the new shape {new Shape(dims)} has {k2}");
+            }
+        }
+
+        return new Shape(dims);
+    }
+
+    private static Shape Crop(Context c)
+    {
+        var p = c.Param("crop_param");
+        if (c.Bottoms.Count < 2) return Shape.Unknown;
+        var (bottom, reference) = (c.Bottoms[0], c.Bottoms[1]);
+        if (bottom.Axis(Int(p, "axis") ?? 2) is not { } a || bottom.Dims is null || reference.Dims is null || reference.Rank != bottom.Rank) return Shape.Unknown;
+        var offsets = Ints(p, "offset");
+        var dims = bottom.Dims.ToArray();
+        for (var i = a; i < dims.Length; i++)
+        {
+            var offset = offsets.Count == 0 ? 0 : offsets.Count == 1 ? offsets[0] : i - a < offsets.Count ? offsets[i - a] : 0;
+            var size = reference.Dims[i];
+            if (size is { } s && bottom.Dims[i] is { } input && offset + s > input)
+                c.Incompatible($"Crop is larger than its input on axis {i}: offset {offset} + size {s} > {input} (bottom {bottom}, reference {reference})");
+            dims[i] = size;
+        }
+
+        return new Shape(dims);
+    }
+
+    private static Shape Tile(Context c)
+    {
+        var p = c.Param("tile_param");
+        if (c.Bottom.Axis(Int(p, "axis") ?? 1) is not { } a) return Shape.Unknown;
+        var tiles = Int(p, "tiles");
+        return new Shape(c.Bottom.Dims!.Select((d, i) => i == a ? d is { } dd && tiles is { } t ? dd * t : null : d).ToArray());
+    }
+
+    private static Shape ArgMax(Context c)
+    {
+        var p = c.Param("argmax_param");
+        var topK = Int(p, "top_k") ?? 1;
+        var bottom = c.Bottom;
+        if (bottom.Dims is null) return Shape.Unknown;
+        if (Int(p, "axis") is { } axisValue)
+        {
+            if (bottom.Axis(axisValue) is not { } a) return Shape.Unknown;
+            return new Shape(bottom.Dims.Select((d, i) => i == a ? (long?)topK : d).ToArray());
+        }
+
+        var dims = Enumerable.Repeat<long?>(1, Math.Max(3, bottom.Rank)).ToArray();
+        dims[0] = bottom[0];
+        dims[2] = topK;
+        if (Bool(p, "out_max_val", false)) dims[1] = 2;
+        return new Shape(dims);
+    }
+
+    private static Shape[] Recurrent(Context c, int n, bool lstm)
+    {
+        var p = c.Param("recurrent_param");
+        var hidden = Int(p, "num_output");
+        var x = c.Bottom;
+        var input = x.Rank >= 2 ? x.CountRange(2, x.Rank) : null;
+        var steps = x[0];
+        var batch = x[1];
+        if (lstm)
+        {
+            c.Params = hidden is { } h && input is { } i ? 4 * h * i + 4 * h + 4 * h * h : null;
+            c.Macs = hidden is { } h2 && input is { } i2 && steps is { } t && batch is { } b ? t * b * (4 * h2 * i2 + 4 * h2 * h2) : null;
+        }
+        else
+        {
+            c.Params = hidden is { } h && input is { } i ? h * i + h + h * h + h * h + h : null;
+            c.Macs = hidden is { } h2 && input is { } i2 && steps is { } t && batch is { } b ? t * b * (h2 * i2 + 2 * h2 * h2) : null;
+        }
+
+        var top = x.IsKnownRank && x.Rank >= 2 ? Shape.Of(steps, batch, hidden) : Shape.Unknown;
+        return Enumerable.Range(0, n).Select(i => i == 0 ? top : Shape.Unknown).ToArray();
+    }
+
+    /// <summary>PTX4003: parameters a layer cannot be set up without.</summary>
+    private static void CheckRequired(LayerNode layer, List<Diagnostic> diagnostics)
+    {
+        if (layer.Format == LayerFormat.V0) return;
+        var block = layer.Block;
+        void Missing(string what) => diagnostics.Add(DiagnosticCatalog.ParameterMissing(layer.SelectionSpan, layer.TypeName!, layer.DisplayName, what));
+        switch (layer.TypeName)
+        {
+            case "Convolution" or "Deconvolution":
+            {
+                var p = Block(block, "convolution_param");
+                if (Int(p, "num_output") is null) Missing("convolution_param { num_output } (the number of filters)");
+                if (!Has(p, "kernel_size") && !(Has(p, "kernel_h") && Has(p, "kernel_w"))) Missing("a kernel size: convolution_param { kernel_size } (or kernel_h and kernel_w)");
+                break;
+            }
+            case "Im2col":
+            {
+                var p = Block(block, "convolution_param");
+                if (!Has(p, "kernel_size") && !(Has(p, "kernel_h") && Has(p, "kernel_w"))) Missing("a kernel size: convolution_param { kernel_size } (or kernel_h and kernel_w)");
+                break;
+            }
+            case "InnerProduct":
+                if (Int(Block(block, "inner_product_param"), "num_output") is null) Missing("inner_product_param { num_output }");
+                break;
+            case "Pooling":
+            {
+                var p = Block(block, "pooling_param");
+                if (!Bool(p, "global_pooling", false) && !Has(p, "kernel_size") && !(Has(p, "kernel_h") && Has(p, "kernel_w")))
+                    Missing("a kernel size: pooling_param { kernel_size } (or kernel_h and kernel_w, or global_pooling: true)");
+                break;
+            }
+            case "Embed":
+            {
+                var p = Block(block, "embed_param");
+                if (Int(p, "num_output") is null) Missing("embed_param { num_output }");
+                if (Int(p, "input_dim") is null) Missing("embed_param { input_dim } (the vocabulary size)");
+                break;
+            }
+            case "LSTM" or "RNN":
+                if (Int(Block(block, "recurrent_param"), "num_output") is null) Missing("recurrent_param { num_output }");
+                break;
+            case "Input":
+                if (!Blocks(Block(block, "input_param"), "shape").Any() && layer.Tops.Count > 0) Missing("input_param { shape { dim: … } } for its tops");
+                break;
+        }
+    }
+}

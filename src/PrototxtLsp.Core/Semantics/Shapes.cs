@@ -1,0 +1,135 @@
+using PrototxtLsp.Core.Syntax;
+
+namespace PrototxtLsp.Core.Semantics;
+
+/// <summary>
+/// An N-D blob shape. <see cref="Dims"/> null means even the number of axes is unknown; a null dimension is unknown
+/// (shown as <c>?</c>). An empty shape is a scalar (a loss).
+/// </summary>
+public sealed record Shape(IReadOnlyList<long?>? Dims)
+{
+    public static Shape Unknown { get; } = new((IReadOnlyList<long?>?)null);
+
+    public static Shape Scalar { get; } = new(Array.Empty<long?>());
+
+    public static Shape Of(params long?[] dims) => new(dims);
+
+    public bool IsKnownRank => Dims is not null;
+
+    public int Rank => Dims?.Count ?? -1;
+
+    public bool IsFullyKnown => Dims is not null && Dims.All(d => d is not null);
+
+    /// <summary>The number of elements, when every dimension is known.</summary>
+    public long? Count => IsFullyKnown ? Dims!.Aggregate(1L, (a, d) => SafeMul(a, d!.Value)) : null;
+
+    public long? this[int axis] => Dims is not null && axis >= 0 && axis < Dims.Count ? Dims[axis] : null;
+
+    /// <summary>Caffe's CanonicalAxisIndex: a negative axis counts from the end. Null when out of range.</summary>
+    public int? Axis(long axis) => Dims is null ? null : axis < -Dims.Count || axis >= Dims.Count ? null : (int)(axis < 0 ? axis + Dims.Count : axis);
+
+    /// <summary>The product of dims [from, to), null when any is unknown.</summary>
+    public long? CountRange(int from, int to)
+    {
+        if (Dims is null) return null;
+        long result = 1;
+        for (var i = from; i < to && i < Dims.Count; i++)
+        {
+            if (Dims[i] is not { } d) return null;
+            result = SafeMul(result, d);
+        }
+
+        return result;
+    }
+
+    public override string ToString() =>
+        Dims is null ? "?" : Dims.Count == 0 ? "scalar" : string.Join("×", Dims.Select(d => d?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"));
+
+    /// <summary>True when both are known to differ somewhere (unknown dimensions never differ).</summary>
+    public bool ConflictsWith(Shape other)
+    {
+        if (Dims is null || other.Dims is null) return false;
+        if (Dims.Count != other.Dims.Count) return true;
+        for (var i = 0; i < Dims.Count; i++)
+            if (Dims[i] is { } a && other.Dims[i] is { } b && a != b) return true;
+        return false;
+    }
+
+    internal static long SafeMul(long a, long b)
+    {
+        try
+        {
+            return checked(a * b);
+        }
+        catch (OverflowException)
+        {
+            return long.MaxValue;
+        }
+    }
+}
+
+/// <summary>What one layer costs in one state.</summary>
+/// <param name="Params">Learnable values (weights and biases); null when a shape it depends on is unknown.</param>
+/// <param name="Statistics">Non-learned stored values (BatchNorm's running mean, variance and factor), not in Params.</param>
+/// <param name="Macs">Multiply-accumulates for the whole batch (Convolution, Deconvolution, InnerProduct, Embed, RNN/LSTM; 0 elsewhere).</param>
+/// <param name="ActivationBytes">float32 bytes of the layer's tops (in-place tops included), null when a shape is unknown.</param>
+public sealed record LayerCost(long? Params, long? Statistics, long? Macs, long? ActivationBytes);
+
+/// <summary>Shapes and costs of one net in one state.</summary>
+public sealed class NetShapes
+{
+    internal NetShapes(NetState state) => State = state;
+
+    public NetState State { get; }
+
+    /// <summary>The shape written by each top (and net input) that exists in this state.</summary>
+    public Dictionary<BlobReference, Shape> Tops { get; } = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>The cost of each layer that exists in this state.</summary>
+    public Dictionary<LayerNode, LayerCost> Costs { get; } = new(ReferenceEqualityComparer.Instance);
+}
+
+/// <summary>Reads values from a layer's blocks the way the layer's code does (defaults from caffe.proto).</summary>
+internal static class LayerFields
+{
+    public static MessageValueSyntax? Block(MessageValueSyntax? parent, string name) =>
+        parent?.Fields.LastOrDefault(f => f.Name.Name == name)?.Value as MessageValueSyntax;
+
+    public static IEnumerable<MessageValueSyntax> Blocks(MessageValueSyntax? parent, string name) =>
+        parent?.Fields.Where(f => f.Name.Name == name).Select(f => f.Value).OfType<MessageValueSyntax>() ?? [];
+
+    /// <summary>Every value of a (possibly repeated, possibly list-valued) numeric field, as integers.</summary>
+    public static List<long> Ints(MessageValueSyntax? block, string name)
+    {
+        var result = new List<long>();
+        if (block is null) return result;
+        foreach (var f in block.Fields.Where(f => f.Name.Name == name))
+        {
+            IEnumerable<ValueSyntax> values = f.Value is ListValueSyntax l ? l.Elements : [f.Value];
+            foreach (var v in values)
+                if (v is ScalarValueSyntax s && ParseInt(s) is { } n) result.Add(n);
+        }
+
+        return result;
+    }
+
+    public static long? Int(MessageValueSyntax? block, string name) => Ints(block, name) is { Count: > 0 } l ? l[^1] : null;
+
+    public static bool Bool(MessageValueSyntax? block, string name, bool defaultValue)
+    {
+        var text = Scalar(block, name);
+        return text is null ? defaultValue : text is "true" or "True" or "t" or "1";
+    }
+
+    public static string? Scalar(MessageValueSyntax? block, string name) =>
+        block?.Fields.Where(f => f.Name.Name == name).Select(f => (f.Value as ScalarValueSyntax)?.Text).LastOrDefault(t => t is not null);
+
+    public static bool Has(MessageValueSyntax? block, string name) => block?.Fields.Any(f => f.Name.Name == name) ?? false;
+
+    private static long? ParseInt(ScalarValueSyntax s)
+    {
+        if (s.Token.Kind != SyntaxKind.IntegerLiteral) return null;
+        if (NumberLiteral.TryParseUnsigned(s.Token.Text, out var u) != NumberLiteral.IntegerParse.Ok || u > long.MaxValue) return null;
+        return s.IsNegative ? -(long)u : (long)u;
+    }
+}
