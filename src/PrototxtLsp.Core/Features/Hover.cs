@@ -46,6 +46,8 @@ public static class Hover
                     return LayerCatalog.Find(str.Value) is { } type ? new HoverInfo(str.Span, LayerTypeMarkdown(type)) : null;
                 if (analysis.BlobAt(str.Span.Start) is var (net, reference))
                     return new HoverInfo(str.Span, BlobMarkdown(analysis, net, reference));
+                if (info.Name == "name" && analysis.LayerAt(str.Span.Start) is var (layerNet, layer) && layer.NameValue == str)
+                    return new HoverInfo(str.Span, ShapeHints.LayerMarkdown(layerNet, layer));
                 return null;
             }
             case MessageValueSyntax block when token == block.Open || token == block.Close:
@@ -88,7 +90,10 @@ public static class Hover
             : $"net input (line {lines.GetPosition(r.Span.Start).Line + 1})";
 
         var sb = new StringBuilder();
-        sb.Append("**blob** `").Append(at.Name).Append("`\n\n");
+        sb.Append("**blob** `").Append(at.Name).Append("`");
+        var shapeSource = at.IsTop ? at : net.ProducersOf(at).FirstOrDefault();
+        if (shapeSource is not null && net.ShapesOf(shapeSource) is { Count: > 0 } shapes) sb.Append(" · ").Append(ShapeHints.Describe(net, shapes));
+        sb.Append("\n\n");
         var producers = refs.Where(r => r.IsTop).ToList();
         var existsIn = net.States.Where(s => producers.Any(p => p.Layer is null || p.Layer.IsIncludedIn(s))).ToList();
         if (existsIn.Count > 0 && existsIn.Count < net.States.Count) sb.Append("Exists in ").Append(string.Join("; ", existsIn.Select(s => s.Describe()))).Append(".\n\n");

@@ -25,6 +25,8 @@ public sealed class LanguageServer
     private readonly TaskCompletionSource<int> _exit = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<string> _workspaceRoots = [];
     private bool _shutdownRequested;
+    private bool _inlayShapes = true;
+    private bool _codeLensCost;
 
     public LanguageServer(Stream input, Stream output, ServerLog log, bool logFileFromCommandLine = false)
     {
@@ -79,6 +81,8 @@ public sealed class LanguageServer
         On<CallHierarchyCallsParams, List<CallHierarchyIncomingCall>?>("callHierarchy/incomingCalls", IncomingCalls);
         On<CallHierarchyCallsParams, List<CallHierarchyOutgoingCall>?>("callHierarchy/outgoingCalls", OutgoingCalls);
         On<CodeActionParams, List<CodeAction>?>("textDocument/codeAction", Actions);
+        On<InlayHintParams, List<InlayHint>?>("textDocument/inlayHint", InlayHints);
+        On<CodeLensParams, List<CodeLens>?>("textDocument/codeLens", CodeLenses);
     }
 
     /// <summary>
@@ -162,6 +166,8 @@ public sealed class LanguageServer
                 RenameProvider = new RenameOptions(),
                 CallHierarchyProvider = true,
                 CodeActionProvider = new CodeActionOptions(),
+                InlayHintProvider = true,
+                CodeLensProvider = new CodeLensOptions(),
             },
             ServerInfo = new ServerInfo { Version = Cli.CommandLine.Version },
         };
@@ -232,6 +238,8 @@ public sealed class LanguageServer
         if (settings is not { ValueKind: JsonValueKind.Object } root) return;
         var section = root.TryGetProperty("prototxt", out var nested) && nested.ValueKind == JsonValueKind.Object ? nested : root;
         if (Setting(section, "trace", "server") is { ValueKind: JsonValueKind.String } trace) SetTrace(trace.GetString()!);
+        if (Setting(section, "inlayHints", "shapes") is { ValueKind: JsonValueKind.True or JsonValueKind.False } shapes) _inlayShapes = shapes.GetBoolean();
+        if (Setting(section, "codeLens", "cost") is { ValueKind: JsonValueKind.True or JsonValueKind.False } cost) _codeLensCost = cost.GetBoolean();
         if (Setting(section, "log", "file") is { ValueKind: JsonValueKind.String or JsonValueKind.Null } file)
         {
             if (_logFileFromCommandLine) _log.Information("prototxt.log.file ignored: --log {Path} was given", _serverLog.FilePath);
@@ -467,4 +475,29 @@ public sealed class LanguageServer
     /// <summary>The whole file rewritten in the current format, or null when there is nothing to upgrade.</summary>
     private static string? Upgrade(Core.Semantics.DocumentAnalysis analysis) =>
         LegacyUpgrade.Upgrade(analysis) is { Changed: true } result ? result.Text : null;
+
+    private List<InlayHint>? InlayHints(InlayHintParams p)
+    {
+        if (_documents.Get(p.TextDocument.Uri) is not { } doc) return null;
+        if (!_inlayShapes) return [];
+        var lines = doc.Text.Lines;
+        return ShapeHints.InlayHints(doc.Analysis, TextSpanOf(lines, Convert.FromLsp(p.Range))).Select(h => new InlayHint
+        {
+            Position = Convert.ToLsp(lines.GetPosition(h.Position)),
+            Label = h.Label,
+            Tooltip = h.Tooltip,
+        }).ToList();
+    }
+
+    private List<CodeLens>? CodeLenses(CodeLensParams p)
+    {
+        if (_documents.Get(p.TextDocument.Uri) is not { } doc) return null;
+        if (!_codeLensCost) return [];
+        var lines = doc.Text.Lines;
+        return ShapeHints.CodeLenses(doc.Analysis).Select(l => new CodeLens
+        {
+            Range = Convert.ToLsp(lines, l.Span),
+            Command = new Command { Title = l.Title },
+        }).ToList();
+    }
 }

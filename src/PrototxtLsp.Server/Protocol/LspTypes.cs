@@ -74,6 +74,10 @@ public sealed class ServerCapabilities
     public bool CallHierarchyProvider { get; set; }
 
     public CodeActionOptions? CodeActionProvider { get; set; }
+
+    public bool InlayHintProvider { get; set; }
+
+    public CodeLensOptions? CodeLensProvider { get; set; }
     public string PositionEncoding { get; set; } = "utf-16";
 }
 
@@ -354,6 +358,53 @@ public sealed class WorkspaceFolder
     public string Name { get; set; } = "";
 }
 
+public sealed class CodeLensOptions
+{
+    public bool ResolveProvider { get; set; }
+}
+
+public sealed class InlayHintParams
+{
+    public TextDocumentIdentifier TextDocument { get; set; } = new();
+
+    public Range Range { get; set; } = new();
+}
+
+public sealed class InlayHint
+{
+    public Position Position { get; set; } = new();
+
+    public string Label { get; set; } = "";
+
+    /// <summary>1 = Type.</summary>
+    public int Kind { get; set; } = 1;
+
+    public string? Tooltip { get; set; }
+
+    public bool PaddingLeft { get; set; } = true;
+}
+
+public sealed class CodeLensParams
+{
+    public TextDocumentIdentifier TextDocument { get; set; } = new();
+}
+
+public sealed class Command
+{
+    public string Title { get; set; } = "";
+
+    /// <summary>Empty: the lens is informational and does nothing when clicked.</summary>
+    [JsonPropertyName("command")]
+    public string CommandId { get; set; } = "";
+}
+
+public sealed class CodeLens
+{
+    public Range Range { get; set; } = new();
+
+    public Command? Command { get; set; }
+}
+
 public sealed class RenameOptions
 {
     public bool PrepareProvider { get; set; } = true;
@@ -521,6 +572,10 @@ public sealed class CodeAction
 [JsonSerializable(typeof(List<CallHierarchyOutgoingCall>))]
 [JsonSerializable(typeof(CodeActionParams))]
 [JsonSerializable(typeof(List<CodeAction>))]
+[JsonSerializable(typeof(InlayHintParams))]
+[JsonSerializable(typeof(List<InlayHint>))]
+[JsonSerializable(typeof(CodeLensParams))]
+[JsonSerializable(typeof(List<CodeLens>))]
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(object))]
 public sealed partial class LspJsonContext : JsonSerializerContext;
