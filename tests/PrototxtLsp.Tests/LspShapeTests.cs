@@ -85,4 +85,36 @@ public class LspShapeTests
         Assert.StartsWith("**blob** `fc` · 2×10", hover.Contents.Value);
         await client.ShutdownAndExitAsync();
     }
+
+    [Fact]
+    public async Task Layer_graph_request_folds_in_place_layers_and_follows_the_state()
+    {
+        const string text = """
+            name: "g"
+            layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 3 dim: 8 dim: 8 } } }
+            layer { name: "conv1" type: "Convolution" bottom: "data" top: "conv1" convolution_param { num_output: 4 kernel_size: 3 } }
+            layer { name: "bn1" type: "BatchNorm" bottom: "conv1" top: "conv1" }
+            layer { name: "relu1" type: "ReLU" bottom: "conv1" top: "conv1" }
+            layer { name: "conv2" type: "Convolution" bottom: "conv1" top: "conv2" convolution_param { num_output: 4 kernel_size: 1 } }
+            layer { name: "sum" type: "Eltwise" bottom: "conv1" bottom: "conv2" top: "sum" }
+            layer { name: "drop" type: "Dropout" bottom: "sum" top: "sum" include { phase: TRAIN } }
+            """;
+        await using var client = await LspClient.StartAsync();
+        await client.OpenAsync(Uri, text);
+        var graph = await client.RequestAsync<LayerGraphResult>("prototxt/layerGraph", new LayerGraphParams { TextDocument = Doc });
+        Assert.Equal(["TRAIN", "TEST"], graph.States);
+        Assert.Equal("TEST", graph.States[graph.State]);
+        Assert.Equal(["data", "conv1", "conv2", "sum"], graph.Nodes.Select(n => n.Name));
+        var conv1 = graph.Nodes.Single(n => n.Name == "conv1");
+        Assert.Equal(["bn1", "relu1"], conv1.Folded.Select(f => f.Name));
+        Assert.Equal("1×4×6×6", Assert.Single(conv1.Tops).Shape);
+        Assert.Equal(2, conv1.Range.Start.Line);
+        Assert.Equal(
+            ["data→conv1 data 1×3×8×8", "conv1→conv2 conv1 1×4×6×6", "conv1→sum conv1 1×4×6×6", "conv2→sum conv2 1×4×6×6"],
+            graph.Edges.Select(e => $"{graph.Nodes.Single(n => n.Id == e.From).Name}→{graph.Nodes.Single(n => n.Id == e.To).Name} {e.Blob} {e.Shape}"));
+
+        var train = await client.RequestAsync<LayerGraphResult>("prototxt/layerGraph", new LayerGraphParams { TextDocument = Doc, State = 0 });
+        Assert.Equal(["drop"], train.Nodes.Single(n => n.Name == "sum").Folded.Select(f => f.Name));
+        await client.ShutdownAndExitAsync();
+    }
 }

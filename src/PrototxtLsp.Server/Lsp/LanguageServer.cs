@@ -83,6 +83,7 @@ public sealed class LanguageServer
         On<CodeActionParams, List<CodeAction>?>("textDocument/codeAction", Actions);
         On<InlayHintParams, List<InlayHint>?>("textDocument/inlayHint", InlayHints);
         On<CodeLensParams, List<CodeLens>?>("textDocument/codeLens", CodeLenses);
+        On<LayerGraphParams, LayerGraphResult?>("prototxt/layerGraph", LayerGraph);
     }
 
     /// <summary>
@@ -499,5 +500,33 @@ public sealed class LanguageServer
             Range = Convert.ToLsp(lines, l.Span),
             Command = new Command { Title = l.Title },
         }).ToList();
+    }
+
+    /// <summary>Custom request for the graph view: nodes, edges, states and shapes of the document's net.</summary>
+    private LayerGraphResult? LayerGraph(LayerGraphParams p)
+    {
+        if (_documents.Get(p.TextDocument.Uri) is not { } doc) return null;
+        var lines = doc.Text.Lines;
+        var model = LayerGraphView.Build(doc.Analysis, p.State ?? -1);
+        if (model is null) return new LayerGraphResult { Uri = doc.Uri, Version = doc.Version };
+        return new LayerGraphResult
+        {
+            Uri = doc.Uri,
+            Version = doc.Version,
+            States = model.States.ToList(),
+            State = model.State,
+            Nodes = model.Nodes.Select(n => new LayerGraphNode
+            {
+                Id = n.Id,
+                Name = n.Name,
+                Type = n.Type,
+                Range = Convert.ToLsp(lines, n.Span),
+                Folded = n.Folded.Select(f => new LayerGraphFolded { Name = f.Name, Type = f.Type, Range = Convert.ToLsp(lines, f.Span) }).ToList(),
+                Tops = n.Tops.Select(t => new LayerGraphBlob { Name = t.Name, Shape = t.Shape }).ToList(),
+                Params = n.Params,
+                Macs = n.Macs,
+            }).ToList(),
+            Edges = model.Edges.Select(e => new LayerGraphEdge { From = e.From, To = e.To, Blob = e.Blob, Shape = e.Shape }).ToList(),
+        };
     }
 }

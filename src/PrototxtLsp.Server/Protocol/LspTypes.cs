@@ -405,6 +405,76 @@ public sealed class CodeLens
     public Command? Command { get; set; }
 }
 
+/// <summary>Params of the custom request <c>prototxt/layerGraph</c>.</summary>
+public sealed class LayerGraphParams
+{
+    public TextDocumentIdentifier TextDocument { get; set; } = new();
+
+    /// <summary>Index into the result's <c>states</c>; absent or -1 for TEST without stages.</summary>
+    public int? State { get; set; }
+}
+
+public sealed class LayerGraphResult
+{
+    public string Uri { get; set; } = "";
+
+    public int Version { get; set; }
+
+    public List<string> States { get; set; } = new();
+
+    public int State { get; set; }
+
+    public List<LayerGraphNode> Nodes { get; set; } = new();
+
+    public List<LayerGraphEdge> Edges { get; set; } = new();
+}
+
+public sealed class LayerGraphNode
+{
+    public string Id { get; set; } = "";
+
+    public string Name { get; set; } = "";
+
+    public string Type { get; set; } = "";
+
+    public Range Range { get; set; } = new();
+
+    public List<LayerGraphFolded> Folded { get; set; } = new();
+
+    public List<LayerGraphBlob> Tops { get; set; } = new();
+
+    public long? Params { get; set; }
+
+    public long? Macs { get; set; }
+}
+
+public sealed class LayerGraphFolded
+{
+    public string Name { get; set; } = "";
+
+    public string Type { get; set; } = "";
+
+    public Range Range { get; set; } = new();
+}
+
+public sealed class LayerGraphBlob
+{
+    public string Name { get; set; } = "";
+
+    public string Shape { get; set; } = "";
+}
+
+public sealed class LayerGraphEdge
+{
+    public string From { get; set; } = "";
+
+    public string To { get; set; } = "";
+
+    public string Blob { get; set; } = "";
+
+    public string Shape { get; set; } = "";
+}
+
 public sealed class RenameOptions
 {
     public bool PrepareProvider { get; set; } = true;
@@ -576,6 +646,8 @@ public sealed class CodeAction
 [JsonSerializable(typeof(List<InlayHint>))]
 [JsonSerializable(typeof(CodeLensParams))]
 [JsonSerializable(typeof(List<CodeLens>))]
+[JsonSerializable(typeof(LayerGraphParams))]
+[JsonSerializable(typeof(LayerGraphResult))]
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(object))]
 public sealed partial class LspJsonContext : JsonSerializerContext;
