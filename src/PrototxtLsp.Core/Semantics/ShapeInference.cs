@@ -32,7 +32,7 @@ public static class ShapeInference
                 var ctx = new Context(layer, bottoms, (code, span, make) =>
                 {
                     if (!findings.TryGetValue((code, span), out var entry)) findings[(code, span)] = entry = ([], make);
-                    entry.States.Add(state);
+                    if (!entry.States.Contains(state)) entry.States.Add(state); // a layer may report twice in one state
                 });
                 Shape[] tops;
                 try
@@ -121,6 +121,9 @@ public static class ShapeInference
                 return All(Same(c));
             case "Split":
                 return All(Same(c));
+            case "LSTMUnit":
+                // Bottoms c_{t−1} (1×N×D), gates (1×N×4D), cont; both tops (c_t, h_t) are shaped like c_{t−1}.
+                return All(Same(c));
             case "Silence" or "HDF5Output":
                 return [];
             case "PReLU":
@@ -182,14 +185,14 @@ public static class ShapeInference
             case "Data":
             {
                 var batch = Int(c.Param("data_param"), "batch_size");
-                var crop = Int(c.Param("transform_param"), "crop_size") ?? 0;
+                var crop = CropSize(c, "data_param");
                 return DataTops(n, Shape.Of(batch, null, crop > 0 ? crop : null, crop > 0 ? crop : null), batch);
             }
             case "ImageData":
             {
                 var p = c.Param("image_data_param");
                 var batch = Int(p, "batch_size") ?? 1;
-                var crop = Int(c.Param("transform_param"), "crop_size") ?? 0;
+                var crop = CropSize(c, "image_data_param");
                 var channels = Bool(p, "is_color", true) ? 3 : 1;
                 long? h = Int(p, "new_height") is > 0 and var nh ? nh : null, w = Int(p, "new_width") is > 0 and var nw ? nw : null;
                 if (crop > 0) (h, w) = (crop, crop);
@@ -199,8 +202,9 @@ public static class ShapeInference
             {
                 var p = c.Param("window_data_param");
                 var batch = Int(p, "batch_size");
-                var crop = Int(c.Param("transform_param"), "crop_size") ?? Int(p, "crop_size") ?? 0;
-                return DataTops(n, Shape.Of(batch, 3, crop > 0 ? crop : null, crop > 0 ? crop : null), batch);
+                var crop = CropSize(c, "window_data_param");
+                // The channels come from the window file, not from the net.
+                return DataTops(n, Shape.Of(batch, null, crop > 0 ? crop : null, crop > 0 ? crop : null), batch);
             }
             case "MemoryData":
             {
@@ -208,7 +212,10 @@ public static class ShapeInference
                 var batch = Int(p, "batch_size");
                 return DataTops(n, Shape.Of(batch, Int(p, "channels"), Int(p, "height"), Int(p, "width")), batch);
             }
-            case "HDF5Data" or "Python" or "Recurrent":
+            case "HDF5Data":
+                // No weights; the shapes come from the HDF5 files.
+                return All(Shape.Unknown);
+            case "Python" or "Recurrent":
                 c.Params = null;
                 c.Macs = null;
                 return All(Shape.Unknown);
@@ -217,16 +224,21 @@ public static class ShapeInference
                 var axis = c.Bottom.Axis(Int(c.Param("accuracy_param"), "axis") ?? 1);
                 return n <= 1 ? [Shape.Scalar] : [Shape.Scalar, axis is { } a ? Shape.Of(c.Bottom[a]) : Shape.Unknown];
             }
-            case "SoftmaxWithLoss":
+            case "SoftmaxWithLoss" or "InfogainLoss":
+                // The optional second top is the softmax of bottom 0.
                 return n <= 1 ? [Shape.Scalar] : [Shape.Scalar, c.Bottom];
-            case "ContrastiveLoss" or "EuclideanLoss" or "HingeLoss" or "InfogainLoss" or "MultinomialLogisticLoss" or "SigmoidCrossEntropyLoss":
+            case "ContrastiveLoss" or "EuclideanLoss" or "HingeLoss" or "MultinomialLogisticLoss" or "SigmoidCrossEntropyLoss":
                 return All(Shape.Scalar);
             case "SPP":
             {
                 var height = Int(c.Param("spp_param"), "pyramid_height") ?? 0;
+                if (c.Bottom.Rank != 4) return All(Shape.Unknown);
+                // One level is a single pooling to 1×1 (4 axes); more levels are pooled, flattened and concatenated:
+                // level l pools to 2^l × 2^l bins.
+                if (height == 1) return All(Shape.Of(c.Bottom[0], c.Bottom[1], 1, 1));
                 long bins = 0;
                 for (var l = 0; l < height; l++) bins += 1L << (2 * l);
-                return All(c.Bottom.Rank == 4 ? Shape.Of(c.Bottom[0], c.Bottom[1] is { } sppChannels ? sppChannels * bins : null) : Shape.Unknown);
+                return All(Shape.Of(c.Bottom[0], c.Bottom[1] is { } sppChannels ? sppChannels * bins : null));
             }
             case "LSTM" or "RNN":
                 return Recurrent(c, n, layer.TypeName == "LSTM");
@@ -240,6 +252,13 @@ public static class ShapeInference
                 return All(Shape.Unknown);
         }
     }
+
+    /// <summary>
+    /// transform_param's crop_size; in a V1 net, Caffe's upgrade first moves a crop_size written in the data layer's own
+    /// param block (DATA, IMAGE_DATA, WINDOW_DATA) into transform_param. The current format ignores that field.
+    /// </summary>
+    private static long CropSize(Context c, string dataParam) =>
+        Int(c.Param("transform_param"), "crop_size") ?? (c.Layer.Format == LayerFormat.V1 ? Int(c.Param(dataParam), "crop_size") : null) ?? 0;
 
     private static Shape[] DataTops(int n, Shape data, long? batch) =>
         n == 0 ? [] : n == 1 ? [data] : [data, Shape.Of(batch), .. Enumerable.Repeat(Shape.Unknown, n - 2)];
@@ -302,7 +321,8 @@ public static class ShapeInference
         var pad = PerAxis(p, "pad", spatialAxes, 0);
         var dilation = PerAxis(p, "dilation", spatialAxes, 1);
         var channels = bottom[a];
-        long kernelCount = kernel?.Aggregate(1L, (x, y) => x * y) ?? 0;
+        // Unknown when the kernel is missing or malformed (PTX4003 says so): no weights can be counted then.
+        long? kernelCount = kernel is not null && kernel.All(k => k > 0) ? kernel.Aggregate(1L, (x, y) => x * y) : null;
         var outer = bottom.CountRange(0, a);
         var spatialIn = bottom.CountRange(a + 1, bottom.Rank);
         var outDims = new List<long?>();
@@ -324,7 +344,8 @@ public static class ShapeInference
                 long value = type == "Deconvolution"
                     ? stride[i] * (input - 1) + extent - 2 * pad[i]
                     : (input + 2 * pad[i] - extent) / Math.Max(1, stride[i]) + 1;
-                if (type != "Deconvolution" && input + 2 * pad[i] - extent < 0) value = 0; // C++ division truncates toward zero
+                // Caffe's int division truncates toward zero (as C#'s does): a kernel at most stride − 1 larger than the
+                // padded input still gives 1 output, which Caffe accepts; only a size ≤ 0 stops it.
                 if (value <= 0)
                 {
                     var axisName = spatialAxes == 2 ? (i == 0 ? "height" : "width") : $"spatial axis {i}";
@@ -345,18 +366,18 @@ public static class ShapeInference
         {
             c.Params = 0;
             c.Macs = 0;
-            return new Shape([.. bottom.Dims!.Take(a), channels is { } ch ? ch * kernelCount : null, .. outDims]);
+            return new Shape([.. bottom.Dims!.Take(a), channels is { } ch && kernelCount is { } kc ? ch * kc : null, .. outDims]);
         }
 
         if (type == "Convolution")
         {
-            c.Params = output is { } o && channels is { } cin ? o * (cin / group) * kernelCount + (biasTerm ? o : 0) : null;
-            c.Macs = output is { } o2 && channels is { } cin2 && outer is { } nn && spatialOut is { } so ? nn * o2 * (cin2 / group) * kernelCount * so : null;
+            c.Params = output is { } o && channels is { } cin && kernelCount is { } kc ? o * (cin / group) * kc + (biasTerm ? o : 0) : null;
+            c.Macs = output is { } o2 && channels is { } cin2 && outer is { } nn && spatialOut is { } so && kernelCount is { } kc2 ? nn * o2 * (cin2 / group) * kc2 * so : null;
         }
         else
         {
-            c.Params = output is { } o && channels is { } cin ? cin * (o / group) * kernelCount + (biasTerm ? o : 0) : null;
-            c.Macs = output is { } o2 && channels is { } cin2 && outer is { } nn && spatialIn is { } si ? nn * cin2 * (o2 / group) * kernelCount * si : null;
+            c.Params = output is { } o && channels is { } cin && kernelCount is { } kc ? cin * (o / group) * kc + (biasTerm ? o : 0) : null;
+            c.Macs = output is { } o2 && channels is { } cin2 && outer is { } nn && spatialIn is { } si && kernelCount is { } kc2 ? nn * cin2 * (o2 / group) * kc2 * si : null;
         }
 
         if (channels is { } cIn && cIn % group != 0) c.Incompatible($"group {group} does not divide the {cIn} input channels (bottom {bottom})");
@@ -379,13 +400,14 @@ public static class ShapeInference
         else if (PerAxis(p, "kernel", 2, 0) is { } kernel && PerAxis(p, "stride", 2, 1) is { } stride && PerAxis(p, "pad", 2, 0) is { } pad && kernel.All(k => k > 0))
         {
             var floor = Scalar(p, "round_mode") is "FLOOR" or "1";
+            var padded = pad[0] != 0 || pad[1] != 0; // Caffe checks the last window on both axes when either is padded
             for (var i = 0; i < 2; i++)
             {
                 if (bottom[2 + i] is not { } input) continue;
                 var span = input + 2 * pad[i] - kernel[i];
                 var s = Math.Max(1, stride[i]);
                 var value = (floor ? (long)Math.Floor(span / (double)s) : (long)Math.Ceiling(span / (double)s)) + 1;
-                if (pad[i] > 0 && (value - 1) * s >= input + pad[i]) value--;
+                if (padded && (value - 1) * s >= input + pad[i]) value--;
                 if (value <= 0)
                 {
                     c.NotPositive(c.Span, $"output {(i == 0 ? "height" : "width")} = {(floor ? "floor" : "ceil")}(({input} + 2·{pad[i]} − {kernel[i]}) / {s}) + 1 = {value}: the kernel is larger than the padded input");
@@ -545,8 +567,8 @@ public static class ShapeInference
                 if (end is { } e) previous = e;
             }
 
-            if (size is { } total && (points[^1] >= total || points.Zip(points.Skip(1)).Any(x => x.First >= x.Second)))
-                c.Incompatible($"slice points {string.Join(", ", points)} do not fit axis {a} of size {total} (bottom {bottom})");
+            if (points[0] <= 0 || points.Zip(points.Skip(1)).Any(x => x.First >= x.Second) || (size is { } total && points[^1] >= total))
+                c.Incompatible($"slice points {string.Join(", ", points)} do not fit axis {a} of size {size?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} (bottom {bottom}): each must be above the one before it, the first above 0 and the last below the size");
         }
         else if (size is { } total)
         {
@@ -674,8 +696,23 @@ public static class ShapeInference
             c.Macs = hidden is { } h2 && input is { } i2 && steps is { } t && batch is { } b ? t * b * (h2 * i2 + 2 * h2 * h2) : null;
         }
 
+        // Bottoms: x, cont, then x_static when there are more than 2 (+ the exposed hidden state inputs). The static
+        // input goes through one more weight (gates·H × its per-item size, no bias), once per sequence.
+        var exposeHidden = Bool(p, "expose_hidden", false);
+        var recurrentBlobs = lstm ? 2 : 1;
+        if (c.Bottoms.Count > 2 + (exposeHidden ? recurrentBlobs : 0))
+        {
+            var gates = lstm ? 4 : 1;
+            var xStatic = c.Bottoms[2];
+            var staticSize = xStatic.Rank >= 1 ? xStatic.CountRange(1, xStatic.Rank) : null;
+            c.Params = c.Params is { } p0 && hidden is { } h && staticSize is { } s ? p0 + gates * h * s : null;
+            c.Macs = c.Macs is { } m0 && hidden is { } h2 && staticSize is { } s2 && batch is { } b ? m0 + b * gates * h2 * s2 : null;
+        }
+
         var top = x.IsKnownRank && x.Rank >= 2 ? Shape.Of(steps, batch, hidden) : Shape.Unknown;
-        return Enumerable.Range(0, n).Select(i => i == 0 ? top : Shape.Unknown).ToArray();
+        // With expose_hidden the next tops are the last hidden (and, for LSTM, cell) state: 1 × N × num_output.
+        var state = exposeHidden && x.IsKnownRank && x.Rank >= 2 ? Shape.Of(1, batch, hidden) : Shape.Unknown;
+        return Enumerable.Range(0, n).Select(i => i == 0 ? top : state).ToArray();
     }
 
     /// <summary>PTX4003: parameters a layer cannot be set up without.</summary>

@@ -71,7 +71,7 @@ public sealed record Shape(IReadOnlyList<long?>? Dims)
 /// <summary>What one layer costs in one state.</summary>
 /// <param name="Params">Learnable values (weights and biases); null when a shape it depends on is unknown.</param>
 /// <param name="Statistics">Non-learned stored values (BatchNorm's running mean, variance and factor), not in Params.</param>
-/// <param name="Macs">Multiply-accumulates for the whole batch (Convolution, Deconvolution, InnerProduct, Embed, RNN/LSTM; 0 elsewhere).</param>
+/// <param name="Macs">Multiply-accumulates for the whole batch (Convolution, Deconvolution, InnerProduct, LSTM/RNN; 0 elsewhere, Embed included: it is a lookup).</param>
 /// <param name="ActivationBytes">float32 bytes of the layer's tops (in-place tops included), null when a shape is unknown.</param>
 public sealed record LayerCost(long? Params, long? Statistics, long? Macs, long? ActivationBytes);
 
