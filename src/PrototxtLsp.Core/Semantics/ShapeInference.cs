@@ -756,9 +756,6 @@ public static class ShapeInference
             case "LSTM" or "RNN":
                 if (Int(Block(block, "recurrent_param"), "num_output") is null) Missing("recurrent_param { num_output }");
                 break;
-            case "Input":
-                if (!Blocks(Block(block, "input_param"), "shape").Any() && layer.Tops.Count > 0) Missing("input_param { shape { dim: … } } for its tops");
-                break;
         }
     }
 }
