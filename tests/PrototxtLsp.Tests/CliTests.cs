@@ -122,7 +122,8 @@ public class CliTests : IDisposable
         Assert.Matches(@"^prototxt-lsp \d+\.\d+\.\d+", output);
         (exit, output, _) = Run("--help");
         Assert.Equal(0, exit);
-        Assert.Contains("prototxt-lsp check [--format text|json] PATH...", output);
+        Assert.Contains("prototxt-lsp check [--format text|json] [--schema caffe.proto] PATH...", output);
+        Assert.Contains("prototxt-lsp summary", output);
     }
 
     [Fact]

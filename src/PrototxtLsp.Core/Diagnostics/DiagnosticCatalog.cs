@@ -64,6 +64,8 @@ public static class DiagnosticCatalog
 
     // ---- 5xxx solver and workspace -------------------------------------------------------------------------------
     public static readonly DiagnosticDescriptor NetFileNotFound = Define("PTX5001", DiagnosticSeverity.Warning, "Referenced net file not found");
+    public static readonly DiagnosticDescriptor SchemaNotLoaded = Define("PTX5002", DiagnosticSeverity.Error, "Custom schema could not be loaded");
+    public static readonly DiagnosticDescriptor ProjectFileProblem = Define("PTX5003", DiagnosticSeverity.Warning, "Problem in prototxt-lsp.json");
 
     public static IReadOnlyList<DiagnosticDescriptor> All => AllDescriptors;
 
@@ -191,7 +193,7 @@ public static class DiagnosticCatalog
     public static Diagnostic LayerTypeUnknown(TextSpan span, string type, string? suggestion, bool quoted) =>
         WithFix(new(UnknownLayerType, span,
             $"Unknown layer type: {type}." + (suggestion is null
-                ? " Caffe has no layer of this type; if it comes from a fork, point the project at that fork's layer list."
+                ? " Caffe has no layer of this type. If it comes from a fork, check against the fork's caffe.proto (--schema, a '# proto-file:' header, prototxt.schema.path or prototxt-lsp.json) or declare it under \"layerTypes\" in prototxt-lsp.json."
                 : string.Equals(type, suggestion, StringComparison.OrdinalIgnoreCase)
                     ? $" Did you mean '{suggestion}'? Layer types are case-sensitive."
                     : $" Did you mean '{suggestion}'?")),
@@ -253,4 +255,10 @@ public static class DiagnosticCatalog
 
     public static Diagnostic NetFileMissing(TextSpan span, string field, string path) =>
         new(NetFileNotFound, span, $"'{field}' names '{path}', which was found neither beside this file, nor in a folder above it, nor in the workspace. Caffe resolves it against the folder it runs in; check the path.");
+
+    public static Diagnostic SchemaLoadFailed(TextSpan span, string proto, string reason) =>
+        new(SchemaNotLoaded, span, $"The schema '{proto}' could not be loaded: {reason}. The file is checked against the embedded BVLC caffe.proto meanwhile.");
+
+    public static Diagnostic ProjectFileInvalid(TextSpan span, string path, string problem) =>
+        new(ProjectFileProblem, span, $"{path}: {problem}.");
 }

@@ -24,7 +24,7 @@ public static class Hover
             case IdentifierNameSyntax { Parent: FieldSyntax field }:
             {
                 var info = model.GetField(field);
-                return info is null ? null : new HoverInfo(token.Span, FieldMarkdown(info));
+                return info is null ? null : new HoverInfo(token.Span, FieldMarkdown(info) + SchemaLine(analysis));
             }
             case ScalarValueSyntax scalar:
             {
@@ -53,12 +53,15 @@ public static class Hover
             case MessageValueSyntax block when token == block.Open || token == block.Close:
             {
                 var message = model.GetMessage(block);
-                return message is null ? null : new HoverInfo(token.Span, MessageMarkdown(message));
+                return message is null ? null : new HoverInfo(token.Span, MessageMarkdown(message) + SchemaLine(analysis));
             }
             default:
                 return null;
         }
     }
+
+    /// <summary>Which schema the file is bound to, as the last line of schema hovers.</summary>
+    private static string SchemaLine(DocumentAnalysis analysis) => $"\n---\nSchema: {analysis.Options.SchemaDescription}\n";
 
     public static string LayerTypeMarkdown(LayerTypeInfo type)
     {

@@ -17,6 +17,9 @@ public sealed class DocumentAnalysis
         Path = path;
     }
 
+    /// <summary>The options it was analysed with (schema choice, fork layer types).</summary>
+    public AnalysisOptions Options { get; private init; } = new();
+
     /// <summary>The file's path, when it has one (used to resolve the files it names).</summary>
     public string? Path { get; }
 
@@ -55,21 +58,27 @@ public sealed class DocumentAnalysis
 
     /// <param name="rootMessage">Forces the root message; otherwise a header comment or the top-level keys decide.</param>
     /// <param name="workspace">File access for checking the files a solver names; null checks none.</param>
-    public static DocumentAnalysis Analyze(SourceText text, string? path = null, ProtoSchema? schema = null, MessageInfo? rootMessage = null, WorkspaceContext? workspace = null)
+    public static DocumentAnalysis Analyze(SourceText text, string? path = null, ProtoSchema? schema = null, MessageInfo? rootMessage = null, WorkspaceContext? workspace = null) =>
+        Analyze(text, path, new AnalysisOptions { Schema = schema, Workspace = workspace }, rootMessage);
+
+    /// <summary>Analysis with a host's options: a chosen (possibly custom) schema, fork layer types, file access.</summary>
+    public static DocumentAnalysis Analyze(SourceText text, string? path, AnalysisOptions options, MessageInfo? rootMessage = null)
     {
-        schema ??= ProtoSchema.Caffe;
+        var schema = options.Schema ?? ProtoSchema.Caffe;
+        var workspace = options.Workspace;
         var tree = SyntaxTree.Parse(text);
         var headerDiagnostics = new List<Diagnostic>();
         var root = rootMessage ?? RootMessageResolver.Resolve(tree, schema, path, headerDiagnostics);
         var model = SchemaBinder.Bind(tree, schema, root);
         var all = new List<Diagnostic>(tree.Diagnostics.Count + model.Diagnostics.Count + headerDiagnostics.Count);
+        all.AddRange(options.Diagnostics);
         all.AddRange(headerDiagnostics);
         all.AddRange(tree.Diagnostics);
         all.AddRange(model.Diagnostics);
-        var nets = NetAnalyzer.Analyze(tree, model, all, path, workspace);
+        var nets = NetAnalyzer.Analyze(tree, model, all, path, workspace, options);
         foreach (var net in nets) net.Shapes = ShapeInference.Infer(net, all);
         // Stable order: by position, syntax before schema at the same position.
         var ordered = all.Select((d, i) => (d, i)).OrderBy(x => x.d.Span.Start).ThenBy(x => x.i).Select(x => x.d).ToList();
-        return new DocumentAnalysis(tree, model, nets, ordered, path);
+        return new DocumentAnalysis(tree, model, nets, ordered, path) { Options = options };
     }
 }

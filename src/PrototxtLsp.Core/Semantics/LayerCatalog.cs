@@ -85,6 +85,16 @@ public sealed class LayerTypeInfo
         IsRegistered = isRegistered;
     }
 
+    /// <summary>
+    /// A layer type a fork adds (declared in the project file, or recognised from a custom schema's <c>*_param</c>
+    /// field): blob counts as declared (unchecked when not), in-place allowed unless said otherwise.
+    /// </summary>
+    public static LayerTypeInfo Custom(string name, BlobCountRule bottoms, BlobCountRule tops, bool allowsInPlace, IReadOnlyList<string> paramFields, string origin) =>
+        new(name, LayerCategories.Utility, $"A layer type from {origin}.",
+            $"{name} is not a BVLC Caffe layer; it comes from {origin}. Its blob counts are checked as declared there; its output shapes are unknown unless a built-in rule knows them.",
+            bottoms, tops, equalBottomTopCount: false, autoTopBlobs: false, allowsInPlace, paramFields, [], v1EnumName: null, countVariant: null,
+            bottomWithoutGradient: null, isRegistered: true);
+
     /// <summary>The type string, e.g. "Convolution" (case-sensitive in Caffe).</summary>
     public string Name { get; }
 

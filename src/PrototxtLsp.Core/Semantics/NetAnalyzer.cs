@@ -70,16 +70,46 @@ public static class NetAnalyzer
         ["split"] = "SPLIT", ["tanh"] = "TANH", ["window_data"] = "WINDOW_DATA",
     };
 
+    /// <summary>
+    /// Layer types: the BVLC catalog, then the project file's <c>layerTypes</c>, then — with a custom schema — a type
+    /// whose layer carries a <c>*_param</c> block that only the custom schema has (a fork layer such as SSD's
+    /// Normalize with <c>norm_param</c>), or whose snake_case name + <c>_param</c> is a field of the custom
+    /// LayerParameter (PriorBox → <c>prior_box_param</c>).
+    /// </summary>
+    private sealed class TypeResolver(AnalysisOptions options, SemanticModel model)
+    {
+        private readonly Dictionary<string, LayerTypeInfo> _forks = new(StringComparer.Ordinal);
+
+        public LayerTypeInfo? Find(string type, MessageValueSyntax block)
+        {
+            if (LayerCatalog.Find(type) is { } known) return known;
+            if (options.LayerTypes.TryGetValue(type, out var declared)) return declared;
+            if (!options.IsCustomSchema) return null;
+            if (_forks.TryGetValue(type, out var fork)) return fork;
+            var layerMessage = model.Schema.FindMessage("caffe.LayerParameter");
+            var bvlc = Schema.ProtoSchema.Caffe.FindMessage("caffe.LayerParameter");
+            if (layerMessage is null || bvlc is null) return null;
+            var snake = string.Concat(type.Select((c, i) => char.IsUpper(c) && i > 0 && !char.IsUpper(type[i - 1]) ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString())) + "_param";
+            var forkParams = block.Fields.Select(f => f.Name.Name)
+                .Where(n => n.EndsWith("_param", StringComparison.Ordinal) && layerMessage.FindField(n) is not null && bvlc.FindField(n) is null)
+                .Distinct().ToList();
+            if (layerMessage.FindField(snake) is not null && !forkParams.Contains(snake)) forkParams.Add(snake);
+            if (forkParams.Count == 0) return null;
+            return _forks[type] = LayerTypeInfo.Custom(type, BlobCountRule.Any, BlobCountRule.Any, allowsInPlace: true, forkParams, "the custom schema");
+        }
+    }
+
     /// <summary>The V1 enum name Caffe's upgrade gives a V0 type string ("conv" → CONVOLUTION); null if none.</summary>
     public static string? V0ToV1(string v0Type) => V0Types.GetValueOrDefault(v0Type);
 
-    public static IReadOnlyList<NetGraph> Analyze(SyntaxTree tree, SemanticModel model, List<Diagnostic> diagnostics, string? path, WorkspaceContext? workspace)
+    public static IReadOnlyList<NetGraph> Analyze(SyntaxTree tree, SemanticModel model, List<Diagnostic> diagnostics, string? path, WorkspaceContext? workspace, AnalysisOptions? options = null)
     {
+        var types = new TypeResolver(options ?? new AnalysisOptions(), model);
         var nets = new List<NetGraph>();
         switch (model.RootMessage.FullName)
         {
             case "caffe.NetParameter":
-                nets.Add(Build(null, tree.Root.Fields.ToList(), [NetPhase.Train, NetPhase.Test], diagnostics, model));
+                nets.Add(Build(null, tree.Root.Fields.ToList(), [NetPhase.Train, NetPhase.Test], diagnostics, model, types));
                 break;
             case "caffe.SolverParameter":
             {
@@ -93,13 +123,13 @@ public static class NetAnalyzer
                     switch (field.Name.Name)
                     {
                         case "net_param" when field.Value is MessageValueSyntax b:
-                            nets.Add(Build(field, b.Fields.ToList(), [NetPhase.Train, NetPhase.Test], diagnostics, model, [.. trainStates, .. testStates]));
+                            nets.Add(Build(field, b.Fields.ToList(), [NetPhase.Train, NetPhase.Test], diagnostics, model, types, [.. trainStates, .. testStates]));
                             break;
                         case "train_net_param" when field.Value is MessageValueSyntax b:
-                            nets.Add(Build(field, b.Fields.ToList(), [NetPhase.Train], diagnostics, model, trainStates));
+                            nets.Add(Build(field, b.Fields.ToList(), [NetPhase.Train], diagnostics, model, types, trainStates));
                             break;
                         case "test_net_param" when field.Value is MessageValueSyntax b:
-                            nets.Add(Build(field, b.Fields.ToList(), [NetPhase.Test], diagnostics, model, testStates));
+                            nets.Add(Build(field, b.Fields.ToList(), [NetPhase.Test], diagnostics, model, types, testStates));
                             break;
                         case "net" or "train_net" or "test_net" when field.Value is StringValueSyntax s && workspace is not null && path is not null:
                             if (workspace.Resolve(s.Value, path) is null) diagnostics.Add(DiagnosticCatalog.NetFileMissing(s.Span, field.Name.Name, s.Value));
@@ -133,7 +163,7 @@ public static class NetAnalyzer
         public int GetHashCode(NetState s) => HashCode.Combine(s.Phase, s.Level, string.Join("\u0001", s.Stages));
     }
 
-    private static NetGraph Build(FieldSyntax? owner, List<FieldSyntax> fields, NetPhase[] phases, List<Diagnostic> diagnostics, SemanticModel model, List<NetState>? solverStates = null)
+    private static NetGraph Build(FieldSyntax? owner, List<FieldSyntax> fields, NetPhase[] phases, List<Diagnostic> diagnostics, SemanticModel model, TypeResolver types, List<NetState>? solverStates = null)
     {
         // Formats: 'layer' and 'layers' may not be mixed; legacy forms are reported once each.
         var current = fields.FirstOrDefault(f => f.Name.Name == "layer");
@@ -161,7 +191,7 @@ public static class NetAnalyzer
         foreach (var f in fields)
         {
             if (f.Name.Name is not ("layer" or "layers") || f.Value is not MessageValueSyntax block) continue;
-            layers.Add(ReadLayer(layers.Count, f, block, model));
+            layers.Add(ReadLayer(layers.Count, f, block, model, types));
         }
 
         var states = solverStates is { Count: > 0 }
@@ -201,7 +231,7 @@ public static class NetAnalyzer
         return states;
     }
 
-    private static LayerNode ReadLayer(int index, FieldSyntax field, MessageValueSyntax block, SemanticModel model)
+    private static LayerNode ReadLayer(int index, FieldSyntax field, MessageValueSyntax block, SemanticModel model, TypeResolver types)
     {
         var v0Block = field.Name.Name == "layers" ? block.Fields.FirstOrDefault(f => f.Name.Name == "layer")?.Value as MessageValueSyntax : null;
         var format = field.Name.Name == "layer" ? LayerFormat.Current : v0Block is not null ? LayerFormat.V0 : LayerFormat.V1;
@@ -229,7 +259,7 @@ public static class NetAnalyzer
                 break;
         }
 
-        node.TypeInfo = node.TypeName is null ? null : LayerCatalog.Find(node.TypeName);
+        node.TypeInfo = node.TypeName is null ? null : types.Find(node.TypeName, block);
         foreach (var f in block.Fields)
         {
             if (f.Value is not StringValueSyntax s) continue;

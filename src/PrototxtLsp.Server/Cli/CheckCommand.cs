@@ -14,6 +14,7 @@ public static class CheckCommand
     public static int Run(ReadOnlySpan<string> args, TextWriter stdout, TextWriter stderr)
     {
         var format = "text";
+        string? schema = null;
         var paths = new List<string>();
         for (var i = 0; i < args.Length; i++)
         {
@@ -31,6 +32,20 @@ public static class CheckCommand
             else if (a.StartsWith("--format=", StringComparison.Ordinal))
             {
                 format = a["--format=".Length..];
+            }
+            else if (a == "--schema")
+            {
+                if (i + 1 >= args.Length)
+                {
+                    stderr.WriteLine("prototxt-lsp check: --schema needs the path of a caffe.proto.");
+                    return CommandLine.ExitUsage;
+                }
+
+                schema = args[++i];
+            }
+            else if (a.StartsWith("--schema=", StringComparison.Ordinal))
+            {
+                schema = a["--schema=".Length..];
             }
             else if (a == "--")
             {
@@ -63,6 +78,7 @@ public static class CheckCommand
 
         var unreadable = false;
         var results = new List<FileResult>();
+        var schemas = new Schemas.SchemaProvider { SettingPath = schema };
         foreach (var file in ExpandPaths(paths, stderr, ref unreadable))
         {
             byte[] bytes;
@@ -77,7 +93,8 @@ public static class CheckCommand
                 continue;
             }
 
-            results.Add(new FileResult(file, DocumentAnalysis.Analyze(SourceText.FromBytes(bytes), file, workspace: WorkspaceContext.FileSystem)));
+            var text = SourceText.FromBytes(bytes);
+            results.Add(new FileResult(file, DocumentAnalysis.Analyze(text, file, schemas.OptionsFor(file, text.Text, WorkspaceContext.FileSystem))));
         }
 
         var errors = results.Sum(r => r.Analysis.Diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error));

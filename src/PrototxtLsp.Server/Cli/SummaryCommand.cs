@@ -86,7 +86,8 @@ public static class SummaryCommand
         DocumentAnalysis analysis;
         try
         {
-            analysis = DocumentAnalysis.Analyze(SourceText.FromBytes(File.ReadAllBytes(path)), path);
+            var text = SourceText.FromBytes(File.ReadAllBytes(path));
+            analysis = DocumentAnalysis.Analyze(text, path, new Schemas.SchemaProvider().OptionsFor(path, text.Text, WorkspaceContext.FileSystem));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

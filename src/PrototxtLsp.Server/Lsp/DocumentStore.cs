@@ -9,12 +9,16 @@ public sealed class DocumentSnapshot
 {
     private readonly Lazy<DocumentAnalysis> _analysis;
 
-    public DocumentSnapshot(string uri, int version, SourceText text, WorkspaceContext? workspace = null)
+    public DocumentSnapshot(string uri, int version, SourceText text, Func<string?, string, AnalysisOptions>? options = null)
     {
         Uri = uri;
         Version = version;
         Text = text;
-        _analysis = new Lazy<DocumentAnalysis>(() => DocumentAnalysis.Analyze(text, UriToPath(uri), workspace: workspace), LazyThreadSafetyMode.ExecutionAndPublication);
+        _analysis = new Lazy<DocumentAnalysis>(() =>
+        {
+            var path = UriToPath(uri);
+            return DocumentAnalysis.Analyze(text, path, options?.Invoke(path, text.Text) ?? new AnalysisOptions { Workspace = WorkspaceContext.FileSystem });
+        }, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     public string Uri { get; }
@@ -37,7 +41,19 @@ public sealed class DocumentStore
     /// <summary>File access for analyses (solver references, links): the file system and the workspace folders.</summary>
     public WorkspaceContext Workspace { get; set; } = WorkspaceContext.FileSystem;
 
-    public DocumentSnapshot Open(string uri, int version, string text) => _documents[uri] = new DocumentSnapshot(uri, version, new SourceText(text), Workspace);
+    /// <summary>Chooses the schema and options for a document (path, text); set by the server.</summary>
+    public Func<string?, string, AnalysisOptions>? Options { get; set; }
+
+    public DocumentSnapshot Open(string uri, int version, string text) => _documents[uri] = new DocumentSnapshot(uri, version, new SourceText(text), Options);
+
+    public IReadOnlyList<DocumentSnapshot> All => _documents.Values.ToList();
+
+    /// <summary>Re-creates every snapshot (same text and version) so its analysis runs again, e.g. after a schema changed.</summary>
+    public IReadOnlyList<DocumentSnapshot> Reanalyse()
+    {
+        foreach (var d in _documents.Values) _documents[d.Uri] = new DocumentSnapshot(d.Uri, d.Version, d.Text, Options);
+        return All;
+    }
 
     public DocumentSnapshot? Get(string uri) => _documents.GetValueOrDefault(uri);
 
@@ -62,7 +78,7 @@ public sealed class DocumentStore
             text = string.Concat(text.AsSpan(0, start), change.Text, text.AsSpan(end));
         }
 
-        return _documents[uri] = new DocumentSnapshot(uri, version, new SourceText(text), Workspace);
+        return _documents[uri] = new DocumentSnapshot(uri, version, new SourceText(text), Options);
     }
 }
 

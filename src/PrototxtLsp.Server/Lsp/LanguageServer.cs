@@ -25,6 +25,7 @@ public sealed class LanguageServer
     private readonly TaskCompletionSource<int> _exit = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<string> _workspaceRoots = [];
     private bool _shutdownRequested;
+    private readonly Schemas.SchemaProvider _schemas;
     private bool _inlayShapes = true;
     private bool _codeLensCost;
 
@@ -33,6 +34,8 @@ public sealed class LanguageServer
         _serverLog = log;
         _log = log.Logger;
         _logFileFromCommandLine = logFileFromCommandLine;
+        _schemas = new Schemas.SchemaProvider(log.Logger);
+        _documents.Options = (path, text) => _schemas.OptionsFor(path, text, _documents.Workspace);
         var formatter = new SystemTextJsonFormatter();
         formatter.JsonSerializerOptions.TypeInfoResolver = LspJsonContext.Default;
         formatter.JsonSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
@@ -59,6 +62,7 @@ public sealed class LanguageServer
         Add("exit", (Action)(() => _exit.TrySetResult(_shutdownRequested ? 0 : 1)));
         OnNotification<SetTraceParams>("$/setTrace", p => SetTrace(p.Value));
         OnNotification<DidChangeConfigurationParams>("workspace/didChangeConfiguration", p => ApplySettings(p.Settings));
+        OnNotification<DidChangeWatchedFilesParams>("workspace/didChangeWatchedFiles", WatchedFilesChanged);
         OnNotification<DidOpenTextDocumentParams>("textDocument/didOpen", DidOpen);
         OnNotification<DidChangeTextDocumentParams>("textDocument/didChange", DidChange);
         OnNotification<DidCloseTextDocumentParams>("textDocument/didClose", DidClose);
@@ -147,6 +151,7 @@ public sealed class LanguageServer
         }
 
         _documents.Workspace = new Core.Semantics.WorkspaceContext(File.Exists, _workspaceRoots.ToArray());
+        _schemas.Roots = _workspaceRoots.ToArray();
 
         return new InitializeResult
         {
@@ -224,6 +229,16 @@ public sealed class LanguageServer
     private Task Notify(PublishDiagnosticsParams p) =>
         _rpc.IsDisposed ? Task.CompletedTask : _rpc.NotifyWithParameterObjectAsync("textDocument/publishDiagnostics", p);
 
+    /// <summary>A schema or project file changed on disk: compile again and re-check every open document.</summary>
+    private void WatchedFilesChanged(DidChangeWatchedFilesParams p)
+    {
+        var paths = p.Changes.Select(c => DocumentSnapshot.UriToPath(c.Uri)).OfType<string>().ToList();
+        if (!paths.Any(path => _schemas.WatchedFiles.ContainsKey(path) || path.EndsWith(".proto", StringComparison.Ordinal) || path.EndsWith(Schemas.ProjectFile.FileName, StringComparison.Ordinal))) return;
+        _log.Information("Schema or project file changed ({Files}); re-checking open documents", string.Join(", ", paths));
+        _schemas.Invalidate();
+        foreach (var doc in _documents.Reanalyse()) PublishLater(doc);
+    }
+
     private void SetTrace(string value)
     {
         _serverLog.SetTrace(value);
@@ -241,6 +256,16 @@ public sealed class LanguageServer
         if (Setting(section, "trace", "server") is { ValueKind: JsonValueKind.String } trace) SetTrace(trace.GetString()!);
         if (Setting(section, "inlayHints", "shapes") is { ValueKind: JsonValueKind.True or JsonValueKind.False } shapes) _inlayShapes = shapes.GetBoolean();
         if (Setting(section, "codeLens", "cost") is { ValueKind: JsonValueKind.True or JsonValueKind.False } cost) _codeLensCost = cost.GetBoolean();
+        if (Setting(section, "schema", "path") is { ValueKind: JsonValueKind.String or JsonValueKind.Null } schemaPath)
+        {
+            var value = schemaPath.ValueKind == JsonValueKind.Null ? null : schemaPath.GetString();
+            if (value != _schemas.SettingPath)
+            {
+                _schemas.SettingPath = value;
+                foreach (var doc in _documents.Reanalyse()) PublishLater(doc);
+            }
+        }
+
         if (Setting(section, "log", "file") is { ValueKind: JsonValueKind.String or JsonValueKind.Null } file)
         {
             if (_logFileFromCommandLine) _log.Information("prototxt.log.file ignored: --log {Path} was given", _serverLog.FilePath);

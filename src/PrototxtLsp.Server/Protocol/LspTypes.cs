@@ -475,6 +475,19 @@ public sealed class LayerGraphEdge
     public string Shape { get; set; } = "";
 }
 
+public sealed class FileEvent
+{
+    public string Uri { get; set; } = "";
+
+    /// <summary>1 created, 2 changed, 3 deleted.</summary>
+    public int Type { get; set; }
+}
+
+public sealed class DidChangeWatchedFilesParams
+{
+    public List<FileEvent> Changes { get; set; } = new();
+}
+
 public sealed class RenameOptions
 {
     public bool PrepareProvider { get; set; } = true;
@@ -648,6 +661,7 @@ public sealed class CodeAction
 [JsonSerializable(typeof(List<CodeLens>))]
 [JsonSerializable(typeof(LayerGraphParams))]
 [JsonSerializable(typeof(LayerGraphResult))]
+[JsonSerializable(typeof(DidChangeWatchedFilesParams))]
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(object))]
 public sealed partial class LspJsonContext : JsonSerializerContext;
