@@ -102,7 +102,14 @@ class ServerManager implements vscode.Disposable {
     };
     const clientOptions: LanguageClientOptions = {
       documentSelector: [{ language: LANGUAGE }],
-      synchronize: { configurationSection: 'prototxt' },
+      synchronize: {
+        configurationSection: 'prototxt',
+        // A fork's caffe.proto or the project file changed: the server recompiles and re-checks open files.
+        fileEvents: [
+          vscode.workspace.createFileSystemWatcher('**/*.proto'),
+          vscode.workspace.createFileSystemWatcher('**/prototxt-lsp.json'),
+        ],
+      },
       initializationOptions: settingsSection(),
       outputChannel: this.output,
       traceOutputChannel: this.trace,
