@@ -246,6 +246,54 @@ public static class ShapeInference
                 return c.Bottoms.Take(n).Select(b => b.Dims is { Count: > 0 } d ? new Shape([null, .. d.Skip(1)]) : Shape.Unknown).ToArray();
             case "BatchReindex":
                 return All(c.Bottom.Dims is { Count: > 0 } d && c.Bottoms.Count > 1 ? new Shape([c.Bottoms[1][0], .. d.Skip(1)]) : Shape.Unknown);
+            // Common fork layers (SSD, py-faster-rcnn, R-FCN, PSPNet, SegNet, BN forks), by their fields' usual names.
+            case "Normalize":
+                c.Params = Bool(c.Param("norm_param"), "channel_shared", true) ? 1 : c.Bottom.Rank >= 2 ? c.Bottom[1] : null;
+                return All(Same(c));
+            case "BN":
+                c.Params = c.Bottom.Rank >= 2 && c.Bottom[1] is { } bnChannels ? 2 * bnChannels : null;
+                return All(Same(c));
+            case "Permute":
+            {
+                var order = Ints(c.Param("permute_param"), "order");
+                if (c.Bottom.Dims is not { } permDims) return All(Shape.Unknown);
+                var full = order.Where(o => o >= 0 && o < permDims.Count).Select(o => (int)o).Distinct().ToList();
+                full.AddRange(Enumerable.Range(0, permDims.Count).Where(i => !full.Contains(i)));
+                return All(new Shape(full.Select(i => permDims[i]).ToArray()));
+            }
+            case "ROIPooling":
+            {
+                var p = c.Param("roi_pooling_param");
+                var rois = c.Bottoms.Count > 1 ? c.Bottoms[1][0] : null;
+                return All(Shape.Of(rois, c.Bottom[1], Int(p, "pooled_h"), Int(p, "pooled_w")));
+            }
+            case "PSROIPooling":
+            {
+                var p = c.Param("psroi_pooling_param");
+                var rois = c.Bottoms.Count > 1 ? c.Bottoms[1][0] : null;
+                var group = Int(p, "group_size");
+                return All(Shape.Of(rois, Int(p, "output_dim"), group, group));
+            }
+            case "Upsample":
+            {
+                var p = c.Param("upsample_param");
+                var scale = Int(p, "scale") ?? 2;
+                long? h = Int(p, "upsample_h") ?? (c.Bottom[2] is { } bh ? bh * (Int(p, "scale_h") ?? scale) : null);
+                long? w = Int(p, "upsample_w") ?? (c.Bottom[3] is { } bw ? bw * (Int(p, "scale_w") ?? scale) : null);
+                return All(c.Bottom.Rank == 4 ? Shape.Of(c.Bottom[0], c.Bottom[1], h, w) : Shape.Unknown);
+            }
+            case "Interp":
+            {
+                var p = c.Param("interp_param");
+                long? h = Int(p, "height"), w = Int(p, "width");
+                if (h is null && Int(p, "zoom_factor") is { } zoom && c.Bottom[2] is { } ih && c.Bottom[3] is { } iw)
+                    (h, w) = (ih + (ih - 1) * (zoom - 1), iw + (iw - 1) * (zoom - 1));
+                if (h is null && Int(p, "shrink_factor") is { } shrink && shrink > 0 && c.Bottom[2] is { } sh && c.Bottom[3] is { } sw)
+                    (h, w) = ((sh - 1) / shrink + 1, (sw - 1) / shrink + 1);
+                return All(c.Bottom.Rank == 4 ? Shape.Of(c.Bottom[0], c.Bottom[1], h, w) : Shape.Unknown);
+            }
+            case "DetectionOutput":
+                return All(Shape.Of(1, 1, null, 7));
             default:
                 c.Params = null;
                 c.Macs = null;
