@@ -294,6 +294,22 @@ public static class ShapeInference
             }
             case "DetectionOutput":
                 return All(Shape.Of(1, 1, null, 7));
+            case "PriorBox":
+            {
+                // SSD: aspect ratios start with 1; each new ratio adds itself and, with flip (default), its inverse.
+                var p = c.Param("prior_box_param");
+                var ratios = new List<double> { 1 };
+                foreach (var r in Doubles(p, "aspect_ratio"))
+                {
+                    if (ratios.Any(x => Math.Abs(x - r) < 1e-6)) continue;
+                    ratios.Add(r);
+                    if (Bool(p, "flip", true) && r != 0) ratios.Add(1 / r);
+                }
+
+                var priors = ratios.Count * Doubles(p, "min_size").Count + Doubles(p, "max_size").Count;
+                var cells = c.Bottom.Rank == 4 ? c.Bottom.CountRange(2, 4) : null;
+                return All(Shape.Of(1, 2, cells is { } hw ? hw * priors * 4 : null));
+            }
             default:
                 c.Params = null;
                 c.Macs = null;
@@ -307,6 +323,12 @@ public static class ShapeInference
     /// </summary>
     private static long CropSize(Context c, string dataParam) =>
         Int(c.Param("transform_param"), "crop_size") ?? (c.Layer.Format == LayerFormat.V1 ? Int(c.Param(dataParam), "crop_size") : null) ?? 0;
+
+    private static List<double> Doubles(MessageValueSyntax? block, string name) =>
+        block?.Fields.Where(f => f.Name.Name == name)
+            .SelectMany(f => f.Value is ListValueSyntax l ? l.Elements : [f.Value])
+            .Select(v => v is ScalarValueSyntax s && NumberLiteral.TryParseDouble(s.Token.Text, out var d) ? (s.IsNegative ? -d : d) : (double?)null)
+            .OfType<double>().ToList() ?? [];
 
     private static Shape[] DataTops(int n, Shape data, long? batch) =>
         n == 0 ? [] : n == 1 ? [data] : [data, Shape.Of(batch), .. Enumerable.Repeat(Shape.Unknown, n - 2)];
