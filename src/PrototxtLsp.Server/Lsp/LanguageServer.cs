@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using Microsoft.VisualStudio.Threading;
 using PrototxtLsp.Core.Features;
@@ -29,6 +30,8 @@ public sealed class LanguageServer
     private bool _inlayShapes = true;
     private bool _codeLensCost;
 
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Every parameter and result type is in LspJsonContext (System.Text.Json source generation), set as the formatter's TypeInfoResolver; nothing is serialized by reflection. The AOT build is tested end to end.")]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Every parameter and result type is in LspJsonContext (System.Text.Json source generation), set as the formatter's TypeInfoResolver; nothing is serialized by reflection. The AOT build is tested end to end.")]
     public LanguageServer(Stream input, Stream output, ServerLog log, bool logFileFromCommandLine = false)
     {
         _serverLog = log;
@@ -226,6 +229,7 @@ public sealed class LanguageServer
         }
     });
 
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Every parameter and result type is in LspJsonContext (System.Text.Json source generation), set as the formatter's TypeInfoResolver; nothing is serialized by reflection. The AOT build is tested end to end.")]
     private Task Notify(PublishDiagnosticsParams p) =>
         _rpc.IsDisposed ? Task.CompletedTask : _rpc.NotifyWithParameterObjectAsync("textDocument/publishDiagnostics", p);
 
@@ -281,6 +285,7 @@ public sealed class LanguageServer
     }
 
     /// <summary>Log events for the client: warnings and errors as window/logMessage, the rest as $/logTrace.</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Every parameter and result type is in LspJsonContext (System.Text.Json source generation), set as the formatter's TypeInfoResolver; nothing is serialized by reflection. The AOT build is tested end to end.")]
     private void ForwardLog(LogEventLevel level, string message, string? verbose)
     {
         if (_rpc.IsDisposed) return;
