@@ -78,7 +78,8 @@ public static class NetAnalyzer
     /// </summary>
     private sealed class TypeResolver(AnalysisOptions options, SemanticModel model)
     {
-        private readonly Dictionary<string, LayerTypeInfo> _forks = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, LayerTypeInfo?> _forks = new(StringComparer.Ordinal);
+        private ILookup<string, MessageValueSyntax>? _layersByType;
 
         public LayerTypeInfo? Find(string type, MessageValueSyntax block)
         {
@@ -90,13 +91,23 @@ public static class NetAnalyzer
             var bvlc = Schema.ProtoSchema.Caffe.FindMessage("caffe.LayerParameter");
             if (layerMessage is null || bvlc is null) return null;
             var snake = string.Concat(type.Select((c, i) => char.IsUpper(c) && i > 0 && !char.IsUpper(type[i - 1]) ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString())) + "_param";
-            var forkParams = block.Fields.Select(f => f.Name.Name)
+            // A type is registered for the whole net, as in Caffe: every layer of this type in the file counts, so the
+            // verdict does not depend on which layer comes first.
+            _layersByType ??= LayersByType();
+            var forkParams = _layersByType[type].Append(block).SelectMany(b => b.Fields).Select(f => f.Name.Name)
                 .Where(n => n.EndsWith("_param", StringComparison.Ordinal) && layerMessage.FindField(n) is not null && bvlc.FindField(n) is null)
                 .Distinct().ToList();
             if (layerMessage.FindField(snake) is not null && !forkParams.Contains(snake)) forkParams.Add(snake);
-            if (forkParams.Count == 0) return null;
-            return _forks[type] = LayerTypeInfo.Custom(type, BlobCountRule.Any, BlobCountRule.Any, allowsInPlace: true, forkParams, "the custom schema");
+            return _forks[type] = forkParams.Count == 0 ? null : LayerTypeInfo.Custom(type, BlobCountRule.Any, BlobCountRule.Any, allowsInPlace: true, forkParams, "the custom schema");
         }
+
+        /// <summary>Every current-format <c>layer { type: "…" }</c> block in the file (V0 blocks inside <c>layers</c> excluded).</summary>
+        private ILookup<string, MessageValueSyntax> LayersByType() =>
+            model.Tree.Root.DescendantNodes().OfType<FieldSyntax>()
+                .Where(f => f.Name.Name == "layer" && f.Value is MessageValueSyntax && !(f.Parent?.Parent is FieldSyntax { Name.Name: "layers" }))
+                .Select(f => (MessageValueSyntax)f.Value)
+                .SelectMany(b => b.Fields.Where(t => t.Name.Name == "type" && t.Value is StringValueSyntax).Take(1).Select(t => (Type: ((StringValueSyntax)t.Value).Value, Block: b)))
+                .ToLookup(x => x.Type, x => x.Block, StringComparer.Ordinal);
     }
 
     /// <summary>The V1 enum name Caffe's upgrade gives a V0 type string ("conv" → CONVOLUTION); null if none.</summary>

@@ -98,7 +98,8 @@ public sealed class SchemaProvider
         var (schema, error) = Load(proto, imports);
         if (schema is null)
         {
-            diagnostics.Add(DiagnosticCatalog.SchemaLoadFailed(span, proto, error ?? "unknown error"));
+            // The message adds its own full stop after the reason (protoc's and .NET's messages end with one).
+            diagnostics.Add(DiagnosticCatalog.SchemaLoadFailed(span, proto, (error ?? "unknown error").TrimEnd('.')));
             return new AnalysisOptions { Workspace = workspace, LayerTypes = layerTypes, Diagnostics = diagnostics, SchemaDescription = "the embedded BVLC caffe.proto (the custom schema failed to load)" };
         }
 
@@ -131,6 +132,7 @@ public sealed class SchemaProvider
     public (ProtoSchema? Schema, string? Error) Load(string proto, IReadOnlyList<string> imports)
     {
         byte[] content;
+        if (Directory.Exists(proto)) return (null, "it is a folder; name the .proto file itself");
         try
         {
             content = File.ReadAllBytes(proto);
