@@ -755,12 +755,6 @@ public class ForkSchemaTests(ITestOutputHelper output) : IDisposable
     /// </summary>
     private static readonly Dictionary<string, string> KnownGaps = new(StringComparer.Ordinal)
     {
-        ["a: 1 b: \"y\""] = "oneof: two members of one oneof are accepted; protoc refuses the second",
-        ["Legacy { x: 1 }"] = "proto2 group: text format names a group field by its type name (Legacy); we only know the field name (legacy)",
-        ["Legacy: { x: 1 }"] = "proto2 group: as above",
-        ["[demo.filler_ext] { value: 2 }"] = "extensions: ProtoSchema.FromDescriptorSet drops `extend` fields, so every [ext] is PTX2001",
-        ["[demo.numbers_ext]: 1 [demo.numbers_ext]: 2"] = "extensions: as above",
-        ["[demo.numbers_ext]: [1, 2]"] = "extensions: as above",
     };
 
     /// <summary>Text-format features a fork or a foreign schema may use: oneof, map, group, enum alias, 64-bit and unsigned ranges, extensions.</summary>

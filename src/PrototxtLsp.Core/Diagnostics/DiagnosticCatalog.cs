@@ -41,6 +41,7 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor NumberOutOfRange = Define("PTX2005", DiagnosticSeverity.Error, "Number out of range");
     public static readonly DiagnosticDescriptor MissingRequiredField = Define("PTX2006", DiagnosticSeverity.Warning, "Required field missing");
     public static readonly DiagnosticDescriptor UnknownRootMessage = Define("PTX2007", DiagnosticSeverity.Error, "Unknown proto-message header");
+    public static readonly DiagnosticDescriptor OneofMembers = Define("PTX2008", DiagnosticSeverity.Error, "Two members of one oneof");
 
     // ---- 3xxx net graph ----------------------------------------------------------------------------------------
     public static readonly DiagnosticDescriptor UnknownBottom = Define("PTX3001", DiagnosticSeverity.Error, "Unknown bottom blob");
@@ -166,6 +167,10 @@ public static class DiagnosticCatalog
     public static Diagnostic Duplicate(TextSpan span, string field, TextSpan first) =>
         new(DuplicateField, span, $"Non-repeated field \"{field}\" is specified more than once; Caffe's parser rejects the file. Keep one of them.",
             [new RelatedLocation(first, $"'{field}' is first set here.")]);
+
+    public static Diagnostic OneofConflict(TextSpan span, string field, string other, string oneof, TextSpan otherSpan) =>
+        new(OneofMembers, span, $"Field \"{field}\" is specified along with field \"{other}\", another member of oneof \"{oneof}\"; keep one of them.",
+            [new RelatedLocation(otherSpan, $"'{other}' is set here.")]);
 
     public static Diagnostic OutOfRange(TextSpan span, string field, string type, string text, string range) =>
         new(NumberOutOfRange, span, $"{text} is out of range for '{field}' ({type}: {range}).");

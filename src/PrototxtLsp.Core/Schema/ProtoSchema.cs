@@ -49,6 +49,14 @@ public sealed class ProtoSchema
                 schema.AddMessage(file.MessageType[m], prefix, comments, [4, m], pendingFields);
         }
 
+        // Extensions, declared at file level or inside messages, attach to their extendee.
+        foreach (var file in set.File)
+        {
+            var prefix = string.IsNullOrEmpty(file.Package) ? "" : file.Package + ".";
+            foreach (var ext in file.Extension) schema.AddExtension(ext, prefix, pendingFields);
+            foreach (var m in file.MessageType) schema.AddNestedExtensions(m, prefix, pendingFields);
+        }
+
         foreach (var field in pendingFields)
         {
             if (field.TypeName is null) continue;
@@ -58,6 +66,39 @@ public sealed class ProtoSchema
 
         return schema;
     }
+
+    private void AddNestedExtensions(DescriptorProto message, string prefix, List<FieldInfo> pending)
+    {
+        var scope = prefix + message.Name + ".";
+        foreach (var ext in message.Extension) AddExtension(ext, scope, pending);
+        foreach (var nested in message.NestedType) AddNestedExtensions(nested, scope, pending);
+    }
+
+    private void AddExtension(FieldDescriptorProto field, string scope, List<FieldInfo> pending)
+    {
+        if (FindMessage(field.Extendee) is not { } extendee) return;
+        var info = NewField(extendee, field, null);
+        info.ExtensionName = scope + field.Name;
+        extendee.AddExtension(info.ExtensionName, info);
+        pending.Add(info);
+    }
+
+    private static FieldInfo NewField(MessageInfo owner, FieldDescriptorProto field, string? doc) =>
+        new(owner,
+            field.Name,
+            field.Number,
+            field.Label switch
+            {
+                FieldDescriptorProto.Types.Label.Required => FieldLabel.Required,
+                FieldDescriptorProto.Types.Label.Repeated => FieldLabel.Repeated,
+                _ => FieldLabel.Optional,
+            },
+            (FieldType)(int)field.Type,
+            string.IsNullOrEmpty(field.TypeName) ? null : field.TypeName.TrimStart('.'),
+            field.HasDefaultValue ? field.DefaultValue : null,
+            field.Options?.Deprecated ?? false,
+            field.Options?.Packed ?? false,
+            doc);
 
     private void AddEnum(EnumDescriptorProto proto, string prefix, CommentIndex comments, int[] path)
     {
@@ -81,23 +122,8 @@ public sealed class ProtoSchema
         for (var f = 0; f < proto.Field.Count; f++)
         {
             var field = proto.Field[f];
-            var typeName = string.IsNullOrEmpty(field.TypeName) ? null : field.TypeName.TrimStart('.');
-            var fieldInfo = new FieldInfo(
-                info,
-                field.Name,
-                field.Number,
-                field.Label switch
-                {
-                    FieldDescriptorProto.Types.Label.Required => FieldLabel.Required,
-                    FieldDescriptorProto.Types.Label.Repeated => FieldLabel.Repeated,
-                    _ => FieldLabel.Optional,
-                },
-                (FieldType)(int)field.Type,
-                typeName,
-                field.HasDefaultValue ? field.DefaultValue : null,
-                field.Options?.Deprecated ?? false,
-                field.Options?.Packed ?? false,
-                comments.Get([.. path, 2, f]));
+            var fieldInfo = NewField(info, field, comments.Get([.. path, 2, f]));
+            if (field.HasOneofIndex && !field.Proto3Optional && field.OneofIndex < proto.OneofDecl.Count) fieldInfo.Oneof = proto.OneofDecl[field.OneofIndex].Name;
             info.Add(fieldInfo);
             pending.Add(fieldInfo);
         }

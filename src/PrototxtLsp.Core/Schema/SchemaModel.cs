@@ -48,13 +48,27 @@ public sealed class MessageInfo
 
     public List<FieldInfo> Fields { get; } = new();
 
+    private readonly Dictionary<string, FieldInfo> _extensions = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A field by the name text format uses: its own name; a proto2 group also by its type's name
+    /// (<c>Legacy { … }</c> or <c>legacy { … }</c> for <c>optional group Legacy = 6</c>, as protoc accepts both).
+    /// </summary>
     public FieldInfo? FindField(string name) => _byName.GetValueOrDefault(name);
+
+    /// <summary>Extensions of this message, by full name (<c>[pkg.ext]</c>).</summary>
+    public FieldInfo? FindExtension(string fullName) => _extensions.GetValueOrDefault(fullName.TrimStart('.'));
+
+    public IEnumerable<FieldInfo> Extensions => _extensions.Values;
 
     internal void Add(FieldInfo field)
     {
         Fields.Add(field);
         _byName[field.Name] = field;
+        if (field.Type == FieldType.Group && field.TypeName is { } t) _byName.TryAdd(t[(t.LastIndexOf('.') + 1)..], field);
     }
+
+    internal void AddExtension(string fullName, FieldInfo field) => _extensions[fullName] = field;
 
     public override string ToString() => FullName;
 }
@@ -109,6 +123,12 @@ public sealed class FieldInfo
     public EnumInfo? EnumType { get; internal set; }
 
     public bool IsRepeated => Label == FieldLabel.Repeated;
+
+    /// <summary>The oneof the field belongs to (not proto3's synthetic ones), or null.</summary>
+    public string? Oneof { get; internal set; }
+
+    /// <summary>For an extension, its full name (<c>pkg.ext</c>); null for ordinary fields.</summary>
+    public string? ExtensionName { get; internal set; }
 
     public bool IsMessage => Type is FieldType.Message or FieldType.Group;
 

@@ -33,12 +33,21 @@ public sealed class SchemaBinder
     private void BindMembers(IReadOnlyList<MemberSyntax> members, MessageInfo message, TextSpan ownerSpan)
     {
         Dictionary<FieldInfo, FieldSyntax>? seen = null;
+        Dictionary<string, (FieldInfo Info, FieldSyntax Field)>? oneofs = null;
         foreach (var member in members)
         {
             if (member is not FieldSyntax field) continue;
             var info = ResolveField(field, message);
             if (info is null) continue;
             _fields[field] = info;
+            if (info.Oneof is { } oneof)
+            {
+                oneofs ??= new Dictionary<string, (FieldInfo, FieldSyntax)>(StringComparer.Ordinal);
+                if (oneofs.TryGetValue(oneof, out var other) && other.Info != info)
+                    _diagnostics.Add(DiagnosticCatalog.OneofConflict(field.Name.Span, info.Name, other.Info.Name, oneof, other.Field.Name.Span));
+                else
+                    oneofs.TryAdd(oneof, (info, field));
+            }
             if (!info.IsRepeated)
             {
                 seen ??= new Dictionary<FieldInfo, FieldSyntax>();
@@ -72,6 +81,7 @@ public sealed class SchemaBinder
                 return null;
             }
             case ExtensionNameSyntax ext when ext.Parts.Count > 0 && !ext.Close.IsMissing:
+                if (message.FindExtension(ext.Name) is { } extension) return extension;
                 _diagnostics.Add(DiagnosticCatalog.UnknownExtension(ext.Span, message.FullName, ext.Name));
                 return null;
             default:
