@@ -1069,33 +1069,7 @@ internal static class FileProtoc
     }
 
     /// <summary>protoc --encode=MESSAGE with the given proto; (accepted, first line of its errors).</summary>
-    public static (bool Accepted, string Error) Encode(string proto, string message, string text)
-    {
-        var psi = Start(proto);
-        psi.ArgumentList.Add("--encode=" + message);
-        psi.ArgumentList.Add(Path.GetFileName(proto));
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null);
-        var stderr = process.StandardError.ReadToEndAsync();
-        try
-        {
-            using var stdin = process.StandardInput.BaseStream;
-            stdin.Write(new UTF8Encoding(false).GetBytes(text));
-        }
-        catch (IOException)
-        {
-            // protoc stops reading at its first error.
-        }
-
-        if (!process.WaitForExit(30_000))
-        {
-            process.Kill();
-            throw new TimeoutException("protoc did not finish in 30 s");
-        }
-
-        stdout.Wait();
-        return (process.ExitCode == 0, stderr.Result.Split('\n')[0]);
-    }
+    public static (bool Accepted, string Error) Encode(string proto, string message, string text) => ProtocRunner.Encode(message, text, proto);
 
     /// <summary>Compiles the proto; returns protoc's error output ("" when it compiles).</summary>
     public static string Compile(string proto)

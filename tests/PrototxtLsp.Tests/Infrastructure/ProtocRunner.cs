@@ -9,8 +9,10 @@ public static class ProtocRunner
     public static bool Available => File.Exists(TestPaths.Protoc);
 
     /// <summary>protoc --encode=MESSAGE on the text; returns (accepted, first line of its error output).</summary>
-    public static (bool Accepted, string Error) Encode(string messageFullName, string text)
+    /// <param name="proto">The .proto to encode against; our caffe.proto when null.</param>
+    public static (bool Accepted, string Error) Encode(string messageFullName, string text, string? proto = null)
     {
+        proto ??= TestPaths.CaffeProto;
         var psi = new ProcessStartInfo(TestPaths.Protoc)
         {
             RedirectStandardInput = true,
@@ -18,9 +20,9 @@ public static class ProtocRunner
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        psi.ArgumentList.Add("--proto_path=" + Path.GetDirectoryName(TestPaths.CaffeProto));
+        psi.ArgumentList.Add("--proto_path=" + Path.GetDirectoryName(proto));
         psi.ArgumentList.Add("--encode=" + messageFullName);
-        psi.ArgumentList.Add(Path.GetFileName(TestPaths.CaffeProto));
+        psi.ArgumentList.Add(Path.GetFileName(proto));
         using var process = Process.Start(psi)!;
         var stdout = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null);
         var stderr = process.StandardError.ReadToEndAsync();
