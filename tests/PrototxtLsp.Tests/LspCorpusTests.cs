@@ -40,7 +40,7 @@ public class LspCorpusTests(ITestOutputHelper output)
             layers += layerSymbols;
 
             var edits = await client.RequestAsync<List<TextEdit>>("textDocument/formatting", new DocumentFormattingParams { TextDocument = id });
-            var once = Apply(text, edits);
+            var once = LspEdits.Apply(text, edits);
             if (edits.Count > 0) formatted++;
             if (FormatterTests.Meaning(SyntaxTree.Parse(once)) != FormatterTests.Meaning(SyntaxTree.Parse(text))) failures.Add($"{relative}: formatting changed the meaning");
             await client.Rpc.NotifyWithParameterObjectAsync("textDocument/didChange", new DidChangeTextDocumentParams
@@ -60,12 +60,4 @@ public class LspCorpusTests(ITestOutputHelper output)
         Assert.Equal(0, await client.ShutdownAndExitAsync());
     }
 
-    private static string Apply(string text, List<TextEdit> edits)
-    {
-        var map = new LineMap(text);
-        var spans = edits.Select(e => (Start: map.GetOffset(e.Range.Start.Line, e.Range.Start.Character), End: map.GetOffset(e.Range.End.Line, e.Range.End.Character), e.NewText))
-            .OrderByDescending(e => e.Start);
-        foreach (var (start, end, newText) in spans) text = text[..start] + newText + text[end..];
-        return text;
-    }
 }

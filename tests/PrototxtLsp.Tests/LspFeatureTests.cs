@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 
-
 using PrototxtLsp.Server.Protocol;
 using PrototxtLsp.Tests.Infrastructure;
 using Xunit.Abstractions;
@@ -18,18 +17,6 @@ public class LspFeatureTests(ITestOutputHelper output)
     private static TextDocumentIdentifier Doc(string uri = Uri) => new() { Uri = uri };
 
     /// <summary>Applies LSP edits (which never overlap) to a text, last first.</summary>
-    private static string ApplyEdits(string text, IEnumerable<TextEdit> edits)
-    {
-        var map = new Core.Text.LineMap(text);
-        foreach (var e in edits.OrderByDescending(e => map.GetOffset(e.Range.Start.Line, e.Range.Start.Character)))
-        {
-            var start = map.GetOffset(e.Range.Start.Line, e.Range.Start.Character);
-            var end = map.GetOffset(e.Range.End.Line, e.Range.End.Character);
-            text = text[..start] + e.NewText + text[end..];
-        }
-
-        return text;
-    }
 
     [Fact]
     public async Task Document_formatting_returns_minimal_edits_that_produce_the_canonical_layout()
@@ -38,14 +25,14 @@ public class LspFeatureTests(ITestOutputHelper output)
         await using var client = await LspClient.StartAsync();
         await client.OpenAsync(Uri, text);
         var edits = await client.RequestAsync<List<TextEdit>>("textDocument/formatting", new DocumentFormattingParams { TextDocument = Doc() });
-        Assert.Equal("name: \"net\"\r\nlayer {\r\n  name: \"a\"\r\n\r\n  type: \"ReLU\" # keep me\r\n  bottom: \"x\"\r\n  top: \"x\"\r\n}\r\n", ApplyEdits(text, edits));
+        Assert.Equal("name: \"net\"\r\nlayer {\r\n  name: \"a\"\r\n\r\n  type: \"ReLU\" # keep me\r\n  bottom: \"x\"\r\n  top: \"x\"\r\n}\r\n", LspEdits.Apply(text, edits));
         Assert.True(edits.Count < 12, $"{edits.Count} edits");
 
         // Formatting the result again changes nothing.
         await client.Rpc.NotifyWithParameterObjectAsync("textDocument/didChange", new DidChangeTextDocumentParams
         {
             TextDocument = new VersionedTextDocumentIdentifier { Uri = Uri, Version = 2 },
-            ContentChanges = [new TextDocumentContentChangeEvent { Text = ApplyEdits(text, edits) }],
+            ContentChanges = [new TextDocumentContentChangeEvent { Text = LspEdits.Apply(text, edits) }],
         });
         Assert.Empty(await client.RequestAsync<List<TextEdit>>("textDocument/formatting", new DocumentFormattingParams { TextDocument = Doc() }));
         await client.ShutdownAndExitAsync();
@@ -62,7 +49,7 @@ public class LspFeatureTests(ITestOutputHelper output)
             TextDocument = Doc(),
             Range = new LspRange { Start = new Position { Line = 3, Character = 0 }, End = new Position { Line = 5, Character = 1 } },
         });
-        Assert.Equal("layer {\n    name: \"a\"\n}\nlayer {\n  name: \"b\"\n}\n", ApplyEdits(text, edits));
+        Assert.Equal("layer {\n    name: \"a\"\n}\nlayer {\n  name: \"b\"\n}\n", LspEdits.Apply(text, edits));
         await client.ShutdownAndExitAsync();
     }
 
@@ -73,7 +60,7 @@ public class LspFeatureTests(ITestOutputHelper output)
         await using var client = await LspClient.StartAsync();
         await client.OpenAsync(Uri, text);
         var edits = await client.RequestAsync<List<TextEdit>>("textDocument/formatting", new DocumentFormattingParams { TextDocument = Doc() });
-        Assert.Equal("layer {\n  name: \"ok\"\n}\nlayer {\n    name: \"broken\" ) \n}\n", ApplyEdits(text, edits));
+        Assert.Equal("layer {\n  name: \"ok\"\n}\nlayer {\n    name: \"broken\" ) \n}\n", LspEdits.Apply(text, edits));
         await client.ShutdownAndExitAsync();
     }
 

@@ -256,7 +256,7 @@ public class LspForkTests : IDisposable
 
         // Formatting.
         var edits = await client.RequestAsync<List<TextEdit>>("textDocument/formatting", new DocumentFormattingParams { TextDocument = Doc(uri) });
-        Assert.Equal(Header + "name: \"Ada\"\nid: \"seven\"\nnmae: \"x\"\nphone {\n  number: \"555\"\n  type: WORK\n}\n", ApplyEdits(text, edits));
+        Assert.Equal(Header + "name: \"Ada\"\nid: \"seven\"\nnmae: \"x\"\nphone {\n  number: \"555\"\n  type: WORK\n}\n", LspEdits.Apply(text, edits));
 
         // Symbols and semantic tokens do not trip over the missing Caffe messages.
         await client.RequestAsync<List<DocumentSymbol>>("textDocument/documentSymbol", new DocumentSymbolParams { TextDocument = Doc(uri) });
@@ -270,16 +270,4 @@ public class LspForkTests : IDisposable
         await client.ShutdownAndExitAsync();
     }
 
-    private static string ApplyEdits(string text, IEnumerable<TextEdit> edits)
-    {
-        var map = new Core.Text.LineMap(text);
-        foreach (var e in edits.OrderByDescending(e => map.GetOffset(e.Range.Start.Line, e.Range.Start.Character)))
-        {
-            var start = map.GetOffset(e.Range.Start.Line, e.Range.Start.Character);
-            var end = map.GetOffset(e.Range.End.Line, e.Range.End.Character);
-            text = text[..start] + e.NewText + text[end..];
-        }
-
-        return text;
-    }
 }

@@ -34,7 +34,17 @@ public sealed class SchemaProvider
     public ConcurrentDictionary<string, byte> WatchedFiles { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Forgets cached compilations (after a watched file changed).</summary>
-    public void Invalidate() => _cache.Clear();
+    public void Invalidate()
+    {
+        _cache.Clear();
+        _lookups.Clear();
+    }
+
+    /// <summary>
+    /// Per document folder: the project file (parsed) and the conventional proto found by walking up. Kept until
+    /// <see cref="Invalidate"/> so that a keystroke does not walk the file system again.
+    /// </summary>
+    private readonly ConcurrentDictionary<string, (ProjectFile? Project, string? Conventional)> _lookups = new(StringComparer.Ordinal);
 
     public static string? BundledProtoc()
     {
@@ -50,12 +60,12 @@ public sealed class SchemaProvider
         var diagnostics = new List<Diagnostic>();
         var header = SchemaHeader.Read(text);
         var docDir = documentPath is null ? Directory.GetCurrentDirectory() : Path.GetDirectoryName(Path.GetFullPath(documentPath))!;
-        ProjectFile? project = null;
-        if (ProjectFile.Find(documentPath) is { } projectPath)
+        var (project, conventional) = _lookups.GetOrAdd(docDir, _ =>
+            (ProjectFile.Find(documentPath) is { } found ? ProjectFile.Load(found) : null, Conventional(docDir)));
+        if (project is not null)
         {
-            WatchedFiles.TryAdd(projectPath, 0);
-            project = ProjectFile.Load(projectPath);
-            foreach (var problem in project.Problems) diagnostics.Add(DiagnosticCatalog.ProjectFileInvalid(new TextSpan(0, 0), projectPath, problem));
+            WatchedFiles.TryAdd(project.Path, 0);
+            foreach (var problem in project.Problems) diagnostics.Add(DiagnosticCatalog.ProjectFileInvalid(new TextSpan(0, 0), project.Path, problem));
         }
 
         string? proto = null;
@@ -80,7 +90,7 @@ public sealed class SchemaProvider
             imports.AddRange(project.Imports);
             origin = $"{ProjectFile.FileName} ({projectSchema})";
         }
-        else if (Conventional(docDir) is { } conventional)
+        else if (conventional is not null)
         {
             proto = conventional;
             origin = $"the workspace's {Path.Combine("src", "caffe", "proto", "caffe.proto")}";
