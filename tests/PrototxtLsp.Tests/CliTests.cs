@@ -122,8 +122,20 @@ public class CliTests : IDisposable
         Assert.Matches(@"^prototxt-lsp \d+\.\d+\.\d+", output);
         (exit, output, _) = Run("--help");
         Assert.Equal(0, exit);
-        Assert.Contains("prototxt-lsp check [--format text|json] [--schema caffe.proto] PATH...", output);
+        Assert.Contains("prototxt-lsp check [--format text|json] [--schema caffe.proto] [--timings] PATH...", output);
         Assert.Contains("prototxt-lsp summary", output);
+    }
+
+    [Fact]
+    public void Check_timings_go_to_stderr_per_stage_and_leave_stdout_alone()
+    {
+        var file = Path.Combine(TestPaths.RepoRoot, "examples", "nets", "lenet_deploy.prototxt");
+        var (exit, output, error) = Run("check", "--timings", file);
+        var (plainExit, plainOutput, _) = Run("check", file);
+        Assert.Equal(plainExit, exit);
+        Assert.Equal(plainOutput, output);
+        foreach (var stage in new[] { "parse", "bind", "graph", "shapes", "analysis total", "whole command" })
+            Assert.Matches($@"{stage} \d+\.\d\d ms", error);
     }
 
     [Fact]

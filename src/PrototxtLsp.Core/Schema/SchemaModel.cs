@@ -48,6 +48,11 @@ public sealed class MessageInfo
 
     public List<FieldInfo> Fields { get; } = new();
 
+    /// <summary>The <c>required</c> fields (proto2), in declaration order; empty for almost every message.</summary>
+    public IReadOnlyList<FieldInfo> RequiredFields => _required;
+
+    private readonly List<FieldInfo> _required = new();
+
     private readonly Dictionary<string, FieldInfo> _extensions = new(StringComparer.Ordinal);
 
     /// <summary>
@@ -64,6 +69,7 @@ public sealed class MessageInfo
     internal void Add(FieldInfo field)
     {
         Fields.Add(field);
+        if (field.Label == FieldLabel.Required) _required.Add(field);
         _byName[field.Name] = field;
         if (field.Type == FieldType.Group && field.TypeName is { } t) _byName.TryAdd(t[(t.LastIndexOf('.') + 1)..], field);
     }

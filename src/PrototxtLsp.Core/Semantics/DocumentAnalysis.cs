@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using PrototxtLsp.Core.Diagnostics;
 using PrototxtLsp.Core.Schema;
 using PrototxtLsp.Core.Syntax;
@@ -44,6 +45,9 @@ public sealed class DocumentAnalysis
 
     public SyntaxTree Tree { get; }
 
+    /// <summary>How long each stage of this analysis took (for <c>check --timings</c>, logs and benchmarks).</summary>
+    public AnalysisTimings Timings { get; private init; } = new();
+
     public SemanticModel Model { get; }
 
     public SourceText Text => Tree.Text;
@@ -64,21 +68,52 @@ public sealed class DocumentAnalysis
     /// <summary>Analysis with a host's options: a chosen (possibly custom) schema, fork layer types, file access.</summary>
     public static DocumentAnalysis Analyze(SourceText text, string? path, AnalysisOptions options, MessageInfo? rootMessage = null)
     {
+        var t0 = Stopwatch.GetTimestamp();
         var schema = options.Schema ?? ProtoSchema.Caffe;
         var workspace = options.Workspace;
+        var t1 = Stopwatch.GetTimestamp();
         var tree = SyntaxTree.Parse(text);
+        var t2 = Stopwatch.GetTimestamp();
         var headerDiagnostics = new List<Diagnostic>();
         var root = rootMessage ?? RootMessageResolver.Resolve(tree, schema, path, headerDiagnostics);
         var model = SchemaBinder.Bind(tree, schema, root);
+        var t3 = Stopwatch.GetTimestamp();
         var all = new List<Diagnostic>(tree.Diagnostics.Count + model.Diagnostics.Count + headerDiagnostics.Count);
         all.AddRange(options.Diagnostics);
         all.AddRange(headerDiagnostics);
         all.AddRange(tree.Diagnostics);
         all.AddRange(model.Diagnostics);
         var nets = NetAnalyzer.Analyze(tree, model, all, path, workspace, options);
+        var t4 = Stopwatch.GetTimestamp();
         foreach (var net in nets) net.Shapes = ShapeInference.Infer(net, all);
+        var t5 = Stopwatch.GetTimestamp();
         // Stable order: by position, syntax before schema at the same position.
         var ordered = all.Select((d, i) => (d, i)).OrderBy(x => x.d.Span.Start).ThenBy(x => x.i).Select(x => x.d).ToList();
-        return new DocumentAnalysis(tree, model, nets, ordered, path) { Options = options };
+        var timings = new AnalysisTimings
+        {
+            Schema = Stopwatch.GetElapsedTime(t0, t1),
+            Parse = Stopwatch.GetElapsedTime(t1, t2),
+            Bind = Stopwatch.GetElapsedTime(t2, t3),
+            Graph = Stopwatch.GetElapsedTime(t3, t4),
+            Shapes = Stopwatch.GetElapsedTime(t4, t5),
+            Total = Stopwatch.GetElapsedTime(t0),
+        };
+        return new DocumentAnalysis(tree, model, nets, ordered, path) { Options = options, Timings = timings };
     }
+}
+
+/// <summary>Wall time of each stage of one analysis. <see cref="Schema"/> is non-zero only when the embedded schema was loaded by it.</summary>
+public sealed record AnalysisTimings
+{
+    public TimeSpan Schema { get; init; }
+
+    public TimeSpan Parse { get; init; }
+
+    public TimeSpan Bind { get; init; }
+
+    public TimeSpan Graph { get; init; }
+
+    public TimeSpan Shapes { get; init; }
+
+    public TimeSpan Total { get; init; }
 }

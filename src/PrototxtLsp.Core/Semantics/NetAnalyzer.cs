@@ -244,14 +244,20 @@ public static class NetAnalyzer
 
     private static LayerNode ReadLayer(int index, FieldSyntax field, MessageValueSyntax block, SemanticModel model, TypeResolver types)
     {
-        var v0Block = field.Name.Name == "layers" ? block.Fields.FirstOrDefault(f => f.Name.Name == "layer")?.Value as MessageValueSyntax : null;
+        var v0Block = field.Name.Name == "layers" ? First(block, "layer")?.Value as MessageValueSyntax : null;
         var format = field.Name.Name == "layer" ? LayerFormat.Current : v0Block is not null ? LayerFormat.V0 : LayerFormat.V1;
         var node = new LayerNode(index, field, block, format);
         var described = v0Block ?? block;
-        node.NameValue = described.Fields.Where(f => f.Name.Name == "name").Select(f => f.Value as StringValueSyntax).FirstOrDefault(v => v is not null);
+        FieldSyntax? typeField = null;
+        foreach (var f in described.Fields)
+        {
+            var name = f.Name.Name;
+            if (name == "name" && node.NameValue is null && f.Value is StringValueSyntax nameValue) node.NameValue = nameValue;
+            else if (name == "type") typeField ??= f;
+        }
+
         node.Name = node.NameValue?.Value;
 
-        var typeField = described.Fields.FirstOrDefault(f => f.Name.Name == "type");
         node.TypeValue = typeField?.Value;
         switch (format)
         {
@@ -273,19 +279,26 @@ public static class NetAnalyzer
         node.TypeInfo = node.TypeName is null ? null : types.Find(node.TypeName, block);
         foreach (var f in block.Fields)
         {
-            if (f.Value is not StringValueSyntax s) continue;
-            if (f.Name.Name == "bottom") node.Bottoms.Add(new BlobReference(s.Value, s, f, node, isTop: false, node.Bottoms.Count));
-            else if (f.Name.Name == "top") node.Tops.Add(new BlobReference(s.Value, s, f, node, isTop: true, node.Tops.Count));
-        }
-
-        foreach (var f in block.Fields)
-        {
-            if (f.Value is not MessageValueSyntax rule) continue;
-            if (f.Name.Name == "include") node.Include.Add(ReadRule(rule));
-            else if (f.Name.Name == "exclude") node.Exclude.Add(ReadRule(rule));
+            if (f.Value is StringValueSyntax s)
+            {
+                if (f.Name.Name == "bottom") node.Bottoms.Add(new BlobReference(s.Value, s, f, node, isTop: false, node.Bottoms.Count));
+                else if (f.Name.Name == "top") node.Tops.Add(new BlobReference(s.Value, s, f, node, isTop: true, node.Tops.Count));
+            }
+            else if (f.Value is MessageValueSyntax rule)
+            {
+                if (f.Name.Name == "include") node.Include.Add(ReadRule(rule));
+                else if (f.Name.Name == "exclude") node.Exclude.Add(ReadRule(rule));
+            }
         }
 
         return node;
+    }
+
+    private static FieldSyntax? First(MessageValueSyntax block, string name)
+    {
+        foreach (var f in block.Fields)
+            if (f.Name.Name == name) return f;
+        return null;
     }
 
     private static NetStateRuleInfo ReadRule(MessageValueSyntax rule)
@@ -303,8 +316,13 @@ public static class NetAnalyzer
     private static IEnumerable<string> Strings(MessageValueSyntax block, string name) =>
         block.Fields.Where(f => f.Name.Name == name).Select(f => (f.Value as StringValueSyntax)?.Value).OfType<string>();
 
-    private static int Count(MessageValueSyntax block, string name) =>
-        block.Fields.Where(f => f.Name.Name == name).Sum(f => f.Value is ListValueSyntax l ? l.Elements.Count() : 1);
+    private static int Count(MessageValueSyntax block, string name)
+    {
+        var count = 0;
+        foreach (var f in block.Fields)
+            if (f.Name.Name == name) count += f.Value is ListValueSyntax l ? l.Elements.Count() : 1;
+        return count;
+    }
 
     /// <summary>Checks that do not depend on the state: type, blob counts, in-place use, rules, parameter blocks.</summary>
     private static void CheckLayer(LayerNode layer, List<Diagnostic> diagnostics)
@@ -403,8 +421,9 @@ public static class NetAnalyzer
 
     private static bool VariantApplies(LayerNode layer, LayerTypeInfo type)
     {
-        MessageValueSyntax? Block(string name) => layer.Block.Fields.FirstOrDefault(f => f.Name.Name == name)?.Value as MessageValueSyntax;
-        string? Scalar(MessageValueSyntax? b, string name) => b?.Fields.Where(f => f.Name.Name == name).Select(f => (f.Value as ScalarValueSyntax)?.Text).LastOrDefault(t => t is not null);
+        MessageValueSyntax? Block(string name) => First(layer.Block, name)?.Value as MessageValueSyntax;
+        string? Scalar(MessageValueSyntax? b, string name) => LayerFields.Scalar(b, name);
+        if (type.Name is not ("Pooling" or "RNN" or "LSTM" or "Recurrent")) return false;
         return type.Name switch
         {
             "Pooling" => Scalar(Block("pooling_param"), "pool") is "AVE" or "STOCHASTIC" or "1" or "2",
@@ -455,7 +474,7 @@ public static class NetAnalyzer
                 {
                     if (available.TryGetValue(bottom.Name, out var producer))
                     {
-                        graph.AddResolution(bottom, producer);
+                        NetGraph.AddResolution(bottom, producer);
                         continue;
                     }
 
@@ -471,7 +490,7 @@ public static class NetAnalyzer
                         var inPlace = top.Index < layer.Bottoms.Count && layer.Bottoms[top.Index].Name == top.Name;
                         if (inPlace)
                         {
-                            graph.AddPrevious(top, previous);
+                            NetGraph.AddPrevious(top, previous);
                         }
                         else
                         {

@@ -73,7 +73,45 @@ public sealed class BlobReference
     /// <summary>Position among the layer's bottoms (or tops, or the net inputs).</summary>
     public int Index { get; }
 
+    // The graph's links, kept on the reference itself (no dictionaries to hash into): almost always one element.
+    internal RefList Producers;
+    internal RefList Previous;
+    internal RefList Consumers;
+    private readonly int _hash = IdentityHash.Next();
+
+    /// <summary>Equal only to itself; a cheap per-reference hash (references key the shape maps).</summary>
+    public override bool Equals(object? obj) => ReferenceEquals(this, obj);
+
+    public override int GetHashCode() => _hash;
+
     public override string ToString() => $"{(IsTop ? "top" : "bottom")} '{Name}' of {Layer?.DisplayName ?? "the net inputs"}";
+}
+
+/// <summary>A small set of references without duplicates: one inline, more in a list.</summary>
+internal struct RefList
+{
+    private BlobReference? _single;
+    private List<BlobReference>? _many;
+
+    public void Add(BlobReference value)
+    {
+        if (_many is not null)
+        {
+            if (!_many.Contains(value)) _many.Add(value);
+        }
+        else if (_single is null)
+        {
+            _single = value;
+        }
+        else if (!ReferenceEquals(_single, value))
+        {
+            _many = [_single, value];
+        }
+    }
+
+    public readonly IReadOnlyList<BlobReference> ToList() => _many is not null ? _many : _single is not null ? [_single] : [];
+
+    public void Sort(Comparison<BlobReference> comparison) => _many?.Sort(comparison);
 }
 
 /// <summary>A layer block of any format, with what the graph needs from it.</summary>
@@ -126,8 +164,26 @@ public sealed class LayerNode
     public TextSpan SelectionSpan => NameValue?.Span ?? Field.Name.Span;
 
     /// <summary>Caffe's layer filter: with include rules, any must match; otherwise no exclude rule may match.</summary>
-    public bool IsIncludedIn(NetState state) =>
-        Include.Count > 0 ? Include.Any(r => r.Matches(state)) : !Exclude.Any(r => r.Matches(state));
+    public bool IsIncludedIn(NetState state)
+    {
+        if (Include.Count > 0)
+        {
+            foreach (var rule in Include)
+                if (rule.Matches(state)) return true;
+            return false;
+        }
+
+        foreach (var rule in Exclude)
+            if (rule.Matches(state)) return false;
+        return true;
+    }
+
+    private readonly int _hash = IdentityHash.Next();
+
+    /// <summary>Equal only to itself; a cheap per-layer hash (layers key the cost maps).</summary>
+    public override bool Equals(object? obj) => ReferenceEquals(this, obj);
+
+    public override int GetHashCode() => _hash;
 
     public override string ToString() => $"{DisplayName} ({TypeName ?? TypeText ?? "?"})";
 }
@@ -138,10 +194,6 @@ public sealed class LayerNode
 /// </summary>
 public sealed class NetGraph
 {
-    private readonly Dictionary<BlobReference, List<BlobReference>> _producers = new(ReferenceEqualityComparer.Instance);
-    private readonly Dictionary<BlobReference, List<BlobReference>> _previous = new(ReferenceEqualityComparer.Instance);
-    private readonly Dictionary<BlobReference, List<BlobReference>> _consumers = new(ReferenceEqualityComparer.Instance);
-
     internal NetGraph(FieldSyntax? owner, IReadOnlyList<LayerNode> layers, IReadOnlyList<BlobReference> inputs, IReadOnlyList<NetState> states)
     {
         Owner = owner;
@@ -173,13 +225,13 @@ public sealed class NetGraph
         Inputs.Concat(Layers.SelectMany(l => l.Bottoms.Concat(l.Tops)));
 
     /// <summary>The tops (or net inputs) a bottom reads, over all states (one in most nets; more when states differ).</summary>
-    public IReadOnlyList<BlobReference> ProducersOf(BlobReference bottom) => _producers.GetValueOrDefault(bottom) ?? [];
+    public IReadOnlyList<BlobReference> ProducersOf(BlobReference bottom) => bottom.Producers.ToList();
 
     /// <summary>For a top written in place, the earlier writes of that blob it overwrites.</summary>
-    public IReadOnlyList<BlobReference> PreviousProducersOf(BlobReference top) => _previous.GetValueOrDefault(top) ?? [];
+    public IReadOnlyList<BlobReference> PreviousProducersOf(BlobReference top) => top.Previous.ToList();
 
     /// <summary>The bottoms that read a top (or net input), in file order.</summary>
-    public IReadOnlyList<BlobReference> ConsumersOf(BlobReference top) => _consumers.GetValueOrDefault(top) ?? [];
+    public IReadOnlyList<BlobReference> ConsumersOf(BlobReference top) => top.Consumers.ToList();
 
     /// <summary>Every bottom, top and input with this blob name in the net: an in-place chain is one blob.</summary>
     public IEnumerable<BlobReference> ReferencesNamed(string name) => References.Where(r => r.Name == name);
@@ -196,22 +248,17 @@ public sealed class NetGraph
     public string StateSuffix(IReadOnlyCollection<NetState> states) =>
         states.Count == States.Count ? "" : " (in " + string.Join("; ", states.Select(s => s.Describe())) + ")";
 
-    internal void AddResolution(BlobReference bottom, BlobReference producer)
+    internal static void AddResolution(BlobReference bottom, BlobReference producer)
     {
-        Add(_producers, bottom, producer);
-        Add(_consumers, producer, bottom);
+        bottom.Producers.Add(producer);
+        producer.Consumers.Add(bottom);
     }
 
-    internal void AddPrevious(BlobReference top, BlobReference previous) => Add(_previous, top, previous);
+    internal static void AddPrevious(BlobReference top, BlobReference previous) => top.Previous.Add(previous);
 
-    private static void Add(Dictionary<BlobReference, List<BlobReference>> map, BlobReference key, BlobReference value)
-    {
-        if (!map.TryGetValue(key, out var list)) map[key] = list = [];
-        if (!list.Contains(value)) list.Add(value);
-    }
-
+    /// <summary>Consumers in file order (states are resolved one after the other, so a blob's readers can arrive out of order).</summary>
     internal void SortConsumers()
     {
-        foreach (var list in _consumers.Values) list.Sort((a, b) => a.Span.Start.CompareTo(b.Span.Start));
+        foreach (var r in References) r.Consumers.Sort((a, b) => a.Span.Start.CompareTo(b.Span.Start));
     }
 }

@@ -13,16 +13,19 @@ namespace PrototxtLsp.Core.Semantics;
 public sealed class SchemaBinder
 {
     private readonly List<Diagnostic> _diagnostics = new();
-    private readonly Dictionary<FieldSyntax, FieldInfo> _fields = new();
-    private readonly Dictionary<MessageValueSyntax, MessageInfo> _blocks = new();
+    private readonly Dictionary<FieldSyntax, FieldInfo> _fields;
+    private readonly Dictionary<MessageValueSyntax, MessageInfo> _blocks;
 
-    private SchemaBinder()
+    /// <param name="expectedFields">A guess at the number of fields (from the text's length), so the maps rarely grow.</param>
+    private SchemaBinder(int expectedFields)
     {
+        _fields = new Dictionary<FieldSyntax, FieldInfo>(expectedFields);
+        _blocks = new Dictionary<MessageValueSyntax, MessageInfo>(expectedFields / 4);
     }
 
     public static SemanticModel Bind(SyntaxTree tree, ProtoSchema schema, MessageInfo root)
     {
-        var binder = new SchemaBinder();
+        var binder = new SchemaBinder(tree.Text.Length / 24);
         binder.BindMembers(tree.Root.Members, root, ownerSpan: FirstTokenSpan(tree));
         return new SemanticModel(tree, schema, root, binder._fields, binder._blocks, binder._diagnostics);
     }
@@ -32,7 +35,10 @@ public sealed class SchemaBinder
 
     private void BindMembers(IReadOnlyList<MemberSyntax> members, MessageInfo message, TextSpan ownerSpan)
     {
-        Dictionary<FieldInfo, FieldSyntax>? seen = null;
+        // Non-repeated fields seen so far in this block, for duplicates and required fields. Blocks are small, so a
+        // linear scan of a list reused per nesting depth beats a dictionary per block; big blocks get an index too.
+        var seen = RentSeen();
+        Dictionary<FieldInfo, FieldSyntax>? seenIndex = null;
         Dictionary<string, (FieldInfo Info, FieldSyntax Field)>? oneofs = null;
         foreach (var member in members)
         {
@@ -48,20 +54,50 @@ public sealed class SchemaBinder
                 else
                     oneofs.TryAdd(oneof, (info, field));
             }
+
             if (!info.IsRepeated)
             {
-                seen ??= new Dictionary<FieldInfo, FieldSyntax>();
-                if (seen.TryGetValue(info, out var first))
+                var first = Find(seen, seenIndex, info);
+                if (first is not null)
+                {
                     _diagnostics.Add(DiagnosticCatalog.Duplicate(field.Name.Span, info.Name, first.Name.Span));
+                }
                 else
-                    seen[info] = field;
+                {
+                    seen.Add((info, field));
+                    if (seenIndex is not null) seenIndex[info] = field;
+                    else if (seen.Count > 16) seenIndex = seen.ToDictionary(x => x.Info, x => x.Field);
+                }
             }
 
             BindValue(field, info, field.Value);
         }
 
-        var missing = message.Fields.Where(f => f.Label == FieldLabel.Required && (seen is null || !seen.ContainsKey(f))).Select(f => f.Name).ToList();
-        if (missing.Count > 0) _diagnostics.Add(DiagnosticCatalog.RequiredMissing(ownerSpan, message.FullName, missing));
+        if (message.RequiredFields.Count > 0)
+        {
+            var missing = message.RequiredFields.Where(f => Find(seen, seenIndex, f) is null).Select(f => f.Name).ToList();
+            if (missing.Count > 0) _diagnostics.Add(DiagnosticCatalog.RequiredMissing(ownerSpan, message.FullName, missing));
+        }
+
+        ReturnSeen(seen);
+    }
+
+    private static FieldSyntax? Find(List<(FieldInfo Info, FieldSyntax Field)> seen, Dictionary<FieldInfo, FieldSyntax>? index, FieldInfo info)
+    {
+        if (index is not null) return index.GetValueOrDefault(info);
+        foreach (var (i, f) in seen)
+            if (ReferenceEquals(i, info)) return f;
+        return null;
+    }
+
+    private readonly Stack<List<(FieldInfo Info, FieldSyntax Field)>> _seenPool = new();
+
+    private List<(FieldInfo Info, FieldSyntax Field)> RentSeen() => _seenPool.TryPop(out var list) ? list : new();
+
+    private void ReturnSeen(List<(FieldInfo Info, FieldSyntax Field)> list)
+    {
+        list.Clear();
+        _seenPool.Push(list);
     }
 
     private FieldInfo? ResolveField(FieldSyntax field, MessageInfo message)
@@ -243,8 +279,8 @@ public sealed class SchemaBinder
         var enumType = info.EnumType;
         if (enumType is null) return;
         var token = scalar.Token;
-        var names = enumType.Values.Select(v => v.Name).ToList();
         if (token.Kind == SyntaxKind.Identifier && IsNonAscii(token.Text)) return; // reported by the lexer
+        var names = enumType.Values.Select(v => v.Name);
         if (token.Kind == SyntaxKind.Identifier && !scalar.IsNegative)
         {
             if (enumType.FindValue(token.Text) is null)
@@ -267,7 +303,7 @@ public sealed class SchemaBinder
                 enumType.Values.Select(v => $"{v.Name} ({v.Number})"), null));
     }
 
-    private static bool IsNonAscii(string text) => text.Any(c => c >= 0x80);
+    private static bool IsNonAscii(string text) => !System.Text.Ascii.IsValid(text);
 
     private void Wrong(ValueSyntax value, FieldInfo info, string message) =>
         _diagnostics.Add(DiagnosticCatalog.WrongKind(value.Span, message));

@@ -25,15 +25,17 @@ public static class ShapeInference
             var shapes = new NetShapes(state);
             var blobs = new Dictionary<string, Shape>(StringComparer.Ordinal);
             foreach (var (input, shape) in InputShapes(net)) { blobs[input.Name] = shape; shapes.Tops[input] = shape; }
+            Action<string, TextSpan, Func<string, Diagnostic>> report = (code, span, make) =>
+            {
+                if (!findings.TryGetValue((code, span), out var entry)) findings[(code, span)] = entry = ([], make);
+                if (!entry.States.Contains(state)) entry.States.Add(state); // a layer may report twice in one state
+            };
             foreach (var layer in net.Layers)
             {
                 if (!layer.IsIncludedIn(state)) continue;
-                var bottoms = layer.Bottoms.Select(b => blobs.GetValueOrDefault(b.Name) ?? Shape.Unknown).ToList();
-                var ctx = new Context(layer, bottoms, (code, span, make) =>
-                {
-                    if (!findings.TryGetValue((code, span), out var entry)) findings[(code, span)] = entry = ([], make);
-                    if (!entry.States.Contains(state)) entry.States.Add(state); // a layer may report twice in one state
-                });
+                var bottoms = new List<Shape>(layer.Bottoms.Count);
+                foreach (var b in layer.Bottoms) bottoms.Add(blobs.GetValueOrDefault(b.Name) ?? Shape.Unknown);
+                var ctx = new Context(layer, bottoms, report);
                 Shape[] tops;
                 try
                 {
@@ -112,7 +114,13 @@ public static class ShapeInference
     {
         var layer = c.Layer;
         var n = layer.Tops.Count;
-        Shape[] All(Shape s) => Enumerable.Repeat(s, n).ToArray();
+        Shape[] All(Shape s)
+        {
+            var tops = new Shape[n];
+            Array.Fill(tops, s);
+            return tops;
+        }
+
         switch (layer.TypeName)
         {
             case "AbsVal" or "BNLL" or "Clip" or "Dropout" or "ELU" or "Exp" or "Log" or "Power" or "ReLU" or "Sigmoid" or "Swish" or "TanH" or "Threshold"

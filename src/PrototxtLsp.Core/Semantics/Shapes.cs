@@ -18,10 +18,19 @@ public sealed record Shape(IReadOnlyList<long?>? Dims)
 
     public int Rank => Dims?.Count ?? -1;
 
-    public bool IsFullyKnown => Dims is not null && Dims.All(d => d is not null);
+    public bool IsFullyKnown
+    {
+        get
+        {
+            if (Dims is null) return false;
+            for (var i = 0; i < Dims.Count; i++)
+                if (Dims[i] is null) return false;
+            return true;
+        }
+    }
 
     /// <summary>The number of elements, when every dimension is known.</summary>
-    public long? Count => IsFullyKnown ? Dims!.Aggregate(1L, (a, d) => SafeMul(a, d!.Value)) : null;
+    public long? Count => Dims is null ? null : CountRange(0, Dims.Count);
 
     public long? this[int axis] => Dims is not null && axis >= 0 && axis < Dims.Count ? Dims[axis] : null;
 
@@ -83,37 +92,69 @@ public sealed class NetShapes
     public NetState State { get; }
 
     /// <summary>The shape written by each top (and net input) that exists in this state.</summary>
-    public Dictionary<BlobReference, Shape> Tops { get; } = new(ReferenceEqualityComparer.Instance);
+    public Dictionary<BlobReference, Shape> Tops { get; } = new();
 
     /// <summary>The cost of each layer that exists in this state.</summary>
-    public Dictionary<LayerNode, LayerCost> Costs { get; } = new(ReferenceEqualityComparer.Instance);
+    public Dictionary<LayerNode, LayerCost> Costs { get; } = new();
 }
 
 /// <summary>Reads values from a layer's blocks the way the layer's code does (defaults from caffe.proto).</summary>
 internal static class LayerFields
 {
     public static MessageValueSyntax? Block(MessageValueSyntax? parent, string name) =>
-        parent?.Fields.LastOrDefault(f => f.Name.Name == name)?.Value as MessageValueSyntax;
+        parent?.LastField(name)?.Value as MessageValueSyntax;
 
-    public static IEnumerable<MessageValueSyntax> Blocks(MessageValueSyntax? parent, string name) =>
-        parent?.Fields.Where(f => f.Name.Name == name).Select(f => f.Value).OfType<MessageValueSyntax>() ?? [];
+    public static IEnumerable<MessageValueSyntax> Blocks(MessageValueSyntax? parent, string name)
+    {
+        if (parent is null) yield break;
+        foreach (var f in parent.Fields)
+            if (f.Name.Name == name && f.Value is MessageValueSyntax m) yield return m;
+    }
 
     /// <summary>Every value of a (possibly repeated, possibly list-valued) numeric field, as integers.</summary>
     public static List<long> Ints(MessageValueSyntax? block, string name)
     {
         var result = new List<long>();
         if (block is null) return result;
-        foreach (var f in block.Fields.Where(f => f.Name.Name == name))
+        foreach (var f in block.Fields)
         {
-            IEnumerable<ValueSyntax> values = f.Value is ListValueSyntax l ? l.Elements : [f.Value];
-            foreach (var v in values)
-                if (v is ScalarValueSyntax s && ParseInt(s) is { } n) result.Add(n);
+            if (f.Name.Name != name) continue;
+            if (f.Value is ListValueSyntax l)
+            {
+                foreach (var v in l.ElementsAndSeparators)
+                    if (v is ScalarValueSyntax s && ParseInt(s) is { } n) result.Add(n);
+            }
+            else if (f.Value is ScalarValueSyntax s && ParseInt(s) is { } n)
+            {
+                result.Add(n);
+            }
         }
 
         return result;
     }
 
-    public static long? Int(MessageValueSyntax? block, string name) => Ints(block, name) is { Count: > 0 } l ? l[^1] : null;
+    /// <summary>The last integer value of the field (what protobuf keeps for a repeated scalar set twice).</summary>
+    public static long? Int(MessageValueSyntax? block, string name)
+    {
+        if (block is null) return null;
+        var fields = block.Fields;
+        for (var i = fields.Count - 1; i >= 0; i--)
+        {
+            var f = fields[i];
+            if (f.Name.Name != name) continue;
+            if (f.Value is ScalarValueSyntax s)
+            {
+                if (ParseInt(s) is { } n) return n;
+            }
+            else if (f.Value is ListValueSyntax l)
+            {
+                for (var j = l.ElementsAndSeparators.Count - 1; j >= 0; j--)
+                    if (l.ElementsAndSeparators[j] is ScalarValueSyntax e && ParseInt(e) is { } n) return n;
+            }
+        }
+
+        return null;
+    }
 
     public static bool Bool(MessageValueSyntax? block, string name, bool defaultValue)
     {
@@ -121,10 +162,16 @@ internal static class LayerFields
         return text is null ? defaultValue : text is "true" or "True" or "t" or "1";
     }
 
-    public static string? Scalar(MessageValueSyntax? block, string name) =>
-        block?.Fields.Where(f => f.Name.Name == name).Select(f => (f.Value as ScalarValueSyntax)?.Text).LastOrDefault(t => t is not null);
+    public static string? Scalar(MessageValueSyntax? block, string name)
+    {
+        if (block is null) return null;
+        var fields = block.Fields;
+        for (var i = fields.Count - 1; i >= 0; i--)
+            if (fields[i].Value is ScalarValueSyntax s && fields[i].Name.Name == name) return s.Text;
+        return null;
+    }
 
-    public static bool Has(MessageValueSyntax? block, string name) => block?.Fields.Any(f => f.Name.Name == name) ?? false;
+    public static bool Has(MessageValueSyntax? block, string name) => block?.LastField(name) is not null;
 
     private static long? ParseInt(ScalarValueSyntax s)
     {

@@ -5,12 +5,18 @@ namespace PrototxtLsp.Core.Syntax;
 /// <summary>Decodes the text of one string literal token (quotes included) into its value.</summary>
 public static class StringLiteral
 {
+    private static readonly System.Buffers.SearchValues<char> EscapeOrSurrogate = System.Buffers.SearchValues.Create(
+        "\\" + string.Concat(Enumerable.Range(0xD800, 0x800).Select(c => (char)c)));
+
     public static string Decode(string tokenText)
     {
         if (tokenText.Length == 0) return "";
         var quote = tokenText[0];
         var end = tokenText.Length;
         if (end >= 2 && tokenText[end - 1] == quote) end--;
+        // Most strings ("conv1", "Convolution") have no escapes and no surrogates: their value is their text.
+        var inner = tokenText.AsSpan(1, end - 1);
+        if (inner.IndexOfAny(EscapeOrSurrogate) < 0) return inner.ToString();
         // Escapes produce bytes (\ooo, \xhh) or code points (\u, \U); collect UTF-8 bytes and decode once.
         var bytes = new List<byte>(end);
         Span<byte> utf8 = stackalloc byte[4];

@@ -6,22 +6,60 @@ namespace PrototxtLsp.Core.Syntax;
 /// <summary>An interior node. Accessors for optional parts return null when the part is absent.</summary>
 public abstract class SyntaxNode : SyntaxElement
 {
+    // Computed on first use and kept: the tree is immutable once built, and spans are asked for constantly.
     private TextSpan? _fullSpan;
+    private TextSpan? _span;
+    private bool _edgeTokensKnown;
+    private SyntaxToken? _firstToken;
+    private SyntaxToken? _lastToken;
+    private readonly int _hash = IdentityHash.Next();
+
+    /// <summary>Nodes are equal only to themselves; the hash is a cheap per-node number (nodes key the semantic maps).</summary>
+    public sealed override bool Equals(object? obj) => ReferenceEquals(this, obj);
+
+    public sealed override int GetHashCode() => _hash;
 
     /// <summary>The node's children in source order, tokens and nodes alike.</summary>
     public abstract IEnumerable<SyntaxElement> Children();
 
     public override TextSpan FullSpan => _fullSpan ??= ComputeFullSpan();
 
-    public override TextSpan Span
+    public override TextSpan Span => _span ??= ComputeSpan();
+
+    private TextSpan ComputeSpan()
     {
-        get
+        var first = FirstToken();
+        var last = LastToken();
+        if (first is null || last is null) return new TextSpan(FullSpan.Start, 0);
+        return TextSpan.FromBounds(first.Span.Start, Math.Max(first.Span.Start, last.Span.End));
+    }
+
+    /// <summary>Finds the first and last tokens with text from the children's (cached) answers: one pass per node.</summary>
+    private void FindEdgeTokens()
+    {
+        SyntaxToken? first = null, last = null;
+        foreach (var child in Children())
         {
-            var first = FirstToken();
-            var last = LastToken();
-            if (first is null || last is null) return new TextSpan(FullSpan.Start, 0);
-            return TextSpan.FromBounds(first.Span.Start, Math.Max(first.Span.Start, last.Span.End));
+            SyntaxToken? childFirst, childLast;
+            if (child is SyntaxToken token)
+            {
+                if (token.IsMissing) continue;
+                childFirst = childLast = token;
+            }
+            else
+            {
+                var node = (SyntaxNode)child;
+                childFirst = node.FirstToken();
+                childLast = node.LastToken();
+            }
+
+            first ??= childFirst;
+            if (childLast is not null) last = childLast;
         }
+
+        _firstToken = first;
+        _lastToken = last;
+        _edgeTokensKnown = true;
     }
 
     private TextSpan ComputeFullSpan()
@@ -82,9 +120,31 @@ public abstract class SyntaxNode : SyntaxElement
     }
 
     /// <summary>The first token with text (not missing), or null.</summary>
-    public SyntaxToken? FirstToken() => DescendantTokens().FirstOrDefault(t => !t.IsMissing);
+    public SyntaxToken? FirstToken()
+    {
+        if (!_edgeTokensKnown) FindEdgeTokens();
+        return _firstToken;
+    }
 
-    public SyntaxToken? LastToken() => DescendantTokens().LastOrDefault(t => !t.IsMissing);
+    /// <summary>The last token with text (not missing), or null.</summary>
+    public SyntaxToken? LastToken()
+    {
+        if (!_edgeTokensKnown) FindEdgeTokens();
+        return _lastToken;
+    }
+
+    internal static FieldSyntax[] FieldsOf(IReadOnlyList<MemberSyntax> members)
+    {
+        var count = 0;
+        foreach (var m in members)
+            if (m is FieldSyntax) count++;
+        if (count == 0) return [];
+        var fields = new FieldSyntax[count];
+        count = 0;
+        foreach (var m in members)
+            if (m is FieldSyntax f) fields[count++] = f;
+        return fields;
+    }
 
     protected void Adopt(SyntaxElement? child)
     {
@@ -116,7 +176,8 @@ public sealed class DocumentSyntax : SyntaxNode
 
     public SyntaxToken EndOfFile { get; }
 
-    public IEnumerable<FieldSyntax> Fields => Members.OfType<FieldSyntax>();
+    /// <summary>The members that are fields (skipped tokens left out), in order.</summary>
+    public IReadOnlyList<FieldSyntax> Fields => field ??= FieldsOf(Members);
 
     public override IEnumerable<SyntaxElement> Children()
     {
@@ -207,7 +268,7 @@ public sealed class ExtensionNameSyntax : FieldNameSyntax
 
     public SyntaxToken Close { get; }
 
-    public override string Name => string.Concat(Parts.Select(p => p.Text));
+    public override string Name => field ??= string.Concat(Parts.Select(p => p.Text));
 
     public override IEnumerable<SyntaxElement> Children()
     {
@@ -262,7 +323,7 @@ public sealed class StringValueSyntax : ValueSyntax
     public IReadOnlyList<SyntaxToken> Parts { get; }
 
     /// <summary>The decoded value (escapes resolved, parts joined). Bytes that are not valid UTF-8 become U+FFFD.</summary>
-    public string Value => string.Concat(Parts.Select(p => StringLiteral.Decode(p.Text)));
+    public string Value => field ??= Parts.Count == 1 ? StringLiteral.Decode(Parts[0].Text) : string.Concat(Parts.Select(p => StringLiteral.Decode(p.Text)));
 
     public override IEnumerable<SyntaxElement> Children() => Parts;
 }
@@ -288,7 +349,17 @@ public sealed class MessageValueSyntax : ValueSyntax
 
     public SyntaxToken Close { get; }
 
-    public IEnumerable<FieldSyntax> Fields => Members.OfType<FieldSyntax>();
+    /// <summary>The members that are fields (skipped tokens left out), in order.</summary>
+    public IReadOnlyList<FieldSyntax> Fields => field ??= FieldsOf(Members);
+
+    /// <summary>The last field of that name, or null (a repeated scalar's last value wins, as in protobuf).</summary>
+    public FieldSyntax? LastField(string name)
+    {
+        var fields = Fields;
+        for (var i = fields.Count - 1; i >= 0; i--)
+            if (fields[i].Name.Name == name) return fields[i];
+        return null;
+    }
 
     public override IEnumerable<SyntaxElement> Children()
     {

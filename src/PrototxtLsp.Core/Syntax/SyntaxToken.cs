@@ -9,15 +9,16 @@ namespace PrototxtLsp.Core.Syntax;
 /// </summary>
 public sealed class SyntaxToken : SyntaxElement
 {
-    private static readonly SyntaxTrivia[] NoTrivia = [];
+    private readonly TriviaPattern? _leading;
+    private readonly TriviaPattern? _trailing;
 
-    public SyntaxToken(SyntaxKind kind, int start, string text, SyntaxTrivia[]? leading, SyntaxTrivia[]? trailing, bool isMissing = false)
+    internal SyntaxToken(SyntaxKind kind, int start, string text, TriviaPattern? leading, TriviaPattern? trailing, bool isMissing = false)
     {
         Kind = kind;
         Start = start;
         Text = text;
-        LeadingTrivia = leading ?? NoTrivia;
-        TrailingTrivia = trailing ?? NoTrivia;
+        _leading = leading;
+        _trailing = trailing;
         IsMissing = isMissing;
     }
 
@@ -32,27 +33,27 @@ public sealed class SyntaxToken : SyntaxElement
 
     public bool IsMissing { get; }
 
-    public IReadOnlyList<SyntaxTrivia> LeadingTrivia { get; }
+    /// <summary>The trivia before the token, with positions (a new array on each call: read it once).</summary>
+    public IReadOnlyList<SyntaxTrivia> LeadingTrivia => _leading is null ? [] : _leading.At(Start - _leading.Length);
 
-    public IReadOnlyList<SyntaxTrivia> TrailingTrivia { get; }
+    /// <summary>The trivia after the token up to and including its line break (a new array on each call).</summary>
+    public IReadOnlyList<SyntaxTrivia> TrailingTrivia => _trailing is null ? [] : _trailing.At(Start + Text.Length);
+
+    public bool HasLeadingTrivia => _leading is not null;
+
+    public bool HasTrailingTrivia => _trailing is not null;
 
     public override TextSpan Span => new(Start, Text.Length);
 
-    public override TextSpan FullSpan
-    {
-        get
-        {
-            var start = LeadingTrivia.Count > 0 ? LeadingTrivia[0].Start : Start;
-            var end = TrailingTrivia.Count > 0 ? TrailingTrivia[^1].Span.End : Start + Text.Length;
-            return TextSpan.FromBounds(start, end);
-        }
-    }
+    public override TextSpan FullSpan => TextSpan.FromBounds(Start - (_leading?.Length ?? 0), Start + Text.Length + (_trailing?.Length ?? 0));
 
     public override void WriteTo(StringBuilder builder)
     {
-        foreach (var t in LeadingTrivia) builder.Append(t.Text);
+        if (_leading is not null)
+            foreach (var t in _leading.Texts) builder.Append(t);
         builder.Append(Text);
-        foreach (var t in TrailingTrivia) builder.Append(t.Text);
+        if (_trailing is not null)
+            foreach (var t in _trailing.Texts) builder.Append(t);
     }
 
     /// <summary>How a diagnostic names this token: its text in quotes, or "end of file".</summary>

@@ -9,3 +9,37 @@ public readonly record struct SyntaxTrivia(SyntaxKind Kind, int Start, string Te
 
     public override string ToString() => Text;
 }
+
+/// <summary>
+/// The trivia run before or after a token without its position: kinds and texts only. Identical runs ("  " before a
+/// field, "\n" after it) are one shared object per document, so a token costs no trivia allocation of its own; the
+/// token turns a pattern into positioned <see cref="SyntaxTrivia"/> when asked.
+/// </summary>
+internal sealed class TriviaPattern
+{
+    public TriviaPattern(SyntaxKind[] kinds, string[] texts)
+    {
+        Kinds = kinds;
+        Texts = texts;
+        foreach (var t in texts) Length += t.Length;
+    }
+
+    public SyntaxKind[] Kinds { get; }
+
+    public string[] Texts { get; }
+
+    /// <summary>Total length of the run.</summary>
+    public int Length { get; }
+
+    public SyntaxTrivia[] At(int start)
+    {
+        var result = new SyntaxTrivia[Kinds.Length];
+        for (var i = 0; i < result.Length; i++)
+        {
+            result[i] = new SyntaxTrivia(Kinds[i], start, Texts[i]);
+            start += Texts[i].Length;
+        }
+
+        return result;
+    }
+}

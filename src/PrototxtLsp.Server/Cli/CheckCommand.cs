@@ -13,7 +13,9 @@ public static class CheckCommand
 
     public static int Run(ReadOnlySpan<string> args, TextWriter stdout, TextWriter stderr)
     {
+        var start = System.Diagnostics.Stopwatch.GetTimestamp();
         var format = "text";
+        var timings = false;
         string? schema = null;
         var paths = new List<string>();
         for (var i = 0; i < args.Length; i++)
@@ -32,6 +34,10 @@ public static class CheckCommand
             else if (a.StartsWith("--format=", StringComparison.Ordinal))
             {
                 format = a["--format=".Length..];
+            }
+            else if (a == "--timings")
+            {
+                timings = true;
             }
             else if (a == "--schema")
             {
@@ -93,8 +99,18 @@ public static class CheckCommand
                 continue;
             }
 
+            var t0 = System.Diagnostics.Stopwatch.GetTimestamp();
             var text = SourceText.FromBytes(bytes);
-            results.Add(new FileResult(file, DocumentAnalysis.Analyze(text, file, schemas.OptionsFor(file, text.Text, WorkspaceContext.FileSystem))));
+            var options = schemas.OptionsFor(file, text.Text, WorkspaceContext.FileSystem);
+            var t1 = System.Diagnostics.Stopwatch.GetTimestamp();
+            var analysis = DocumentAnalysis.Analyze(text, file, options);
+            results.Add(new FileResult(file, analysis));
+            if (timings)
+            {
+                var t = analysis.Timings;
+                stderr.WriteLine($"{file}: {bytes.Length / 1024.0:0.#} KB; decode + schema choice {Ms(System.Diagnostics.Stopwatch.GetElapsedTime(t0, t1))}, " +
+                                 $"embedded schema load {Ms(t.Schema)}, parse {Ms(t.Parse)}, bind {Ms(t.Bind)}, graph {Ms(t.Graph)}, shapes {Ms(t.Shapes)}, analysis total {Ms(t.Total)}");
+            }
         }
 
         var errors = results.Sum(r => r.Analysis.Diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error));
@@ -102,6 +118,7 @@ public static class CheckCommand
         if (format == "json") WriteJson(results, errors, warnings, stdout);
         else WriteText(results, errors, warnings, stdout);
 
+        if (timings) stderr.WriteLine($"whole command {Ms(System.Diagnostics.Stopwatch.GetElapsedTime(start))} (from Main; the runtime's own start-up not included)");
         if (unreadable) return CommandLine.ExitUsage;
         return errors > 0 ? CommandLine.ExitErrors : CommandLine.ExitOk;
     }
@@ -140,6 +157,8 @@ public static class CheckCommand
 
         return files;
     }
+
+    private static string Ms(TimeSpan t) => $"{t.TotalMilliseconds:0.00} ms";
 
     private static string SeverityName(DiagnosticSeverity s) => s switch
     {

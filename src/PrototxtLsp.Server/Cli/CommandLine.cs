@@ -16,11 +16,12 @@ public static class CommandLine
         prototxt-lsp — checks Caffe .prototxt nets and solvers against caffe.proto.
 
         Usage:
-          prototxt-lsp check [--format text|json] [--schema caffe.proto] PATH...
+          prototxt-lsp check [--format text|json] [--schema caffe.proto] [--timings] PATH...
               Check files, or folders searched recursively for *.prototxt. Reports every syntax and schema
               problem with its code (PTX####), 1-based line and column.
               --schema checks against a fork's own caffe.proto (else a "# proto-file:" header, a
               prototxt-lsp.json or src/caffe/proto/caffe.proto above the file, else the embedded schema).
+              --timings prints to stderr how long each stage took per file.
               Exit code: 0 no errors, 1 errors found, 2 bad usage or unreadable files.
           prototxt-lsp format [--check] PATH...
               Rewrite files (or folders of *.prototxt) in the canonical layout: two-space indent, one field per

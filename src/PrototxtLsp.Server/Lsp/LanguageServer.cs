@@ -91,6 +91,7 @@ public sealed class LanguageServer
         On<InlayHintParams, List<InlayHint>?>("textDocument/inlayHint", InlayHints);
         On<CodeLensParams, List<CodeLens>?>("textDocument/codeLens", CodeLenses);
         On<LayerGraphParams, LayerGraphResult?>("prototxt/layerGraph", LayerGraph);
+        On<DocumentTextParams, DocumentTextResult?>("prototxt/documentText", DocumentText);
     }
 
     /// <summary>
@@ -533,6 +534,10 @@ public sealed class LanguageServer
     }
 
     /// <summary>Custom request for the graph view: nodes, edges, states and shapes of the document's net.</summary>
+    /// <summary>The server's copy of a document (for tests and bug reports: does it match the editor's?).</summary>
+    private DocumentTextResult? DocumentText(DocumentTextParams p) =>
+        _documents.Get(p.TextDocument.Uri) is { } doc ? new DocumentTextResult { Uri = doc.Uri, Version = doc.Version, Text = doc.Text.Text } : null;
+
     private LayerGraphResult? LayerGraph(LayerGraphParams p)
     {
         if (_documents.Get(p.TextDocument.Uri) is not { } doc) return null;

@@ -405,6 +405,21 @@ public sealed class CodeLens
     public Command? Command { get; set; }
 }
 
+/// <summary>Params of the custom request <c>prototxt/documentText</c>: the server's copy of an open document.</summary>
+public sealed class DocumentTextParams
+{
+    public TextDocumentIdentifier TextDocument { get; set; } = new();
+}
+
+public sealed class DocumentTextResult
+{
+    public string Uri { get; set; } = "";
+
+    public int Version { get; set; }
+
+    public string Text { get; set; } = "";
+}
+
 /// <summary>Params of the custom request <c>prototxt/layerGraph</c>.</summary>
 public sealed class LayerGraphParams
 {
@@ -659,6 +674,8 @@ public sealed class CodeAction
 [JsonSerializable(typeof(List<InlayHint>))]
 [JsonSerializable(typeof(CodeLensParams))]
 [JsonSerializable(typeof(List<CodeLens>))]
+[JsonSerializable(typeof(DocumentTextParams))]
+[JsonSerializable(typeof(DocumentTextResult))]
 [JsonSerializable(typeof(LayerGraphParams))]
 [JsonSerializable(typeof(LayerGraphResult))]
 [JsonSerializable(typeof(DidChangeWatchedFilesParams))]

@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using BenchmarkDotNet.Running;
+
+namespace PrototxtLsp.Benchmarks;
+
+/// <summary>
+/// dotnet run -c Release --project tests/PrototxtLsp.Benchmarks -- MODE
+///   quick                 (default) every stage on every input, median of repeated runs, MB/s, allocations, scaling
+///   bdn [BenchmarkDotNet args]   the same stages under BenchmarkDotNet (e.g. bdn --filter '*' ; slow, precise)
+///   generate DIR          write the generated inputs to DIR (for the protoc comparison script)
+///   loop [INPUT] [SECONDS]  the full analysis of one input in a loop, for a profiler (dotnet-trace collect -- …)
+///   latency [--server PATH]      end-to-end latency of the published server over LSP (see Latency.cs)
+/// Prints numbers; asserts nothing.
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        var mode = args.Length > 0 ? args[0] : "quick";
+        switch (mode)
+        {
+            case "quick":
+                Quick.Run(args.Skip(1).ToArray());
+                return 0;
+            case "bdn":
+                BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args.Skip(1).ToArray());
+                return 0;
+            case "generate":
+                return Generate(args.Length > 1 ? args[1] : "generated");
+            case "loop":
+                return Loop(args.Length > 1 ? args[1] : Inputs.ResNet152, args.Length > 2 ? double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 10);
+            case "latency":
+                return Latency.Run(args.Skip(1).ToArray());
+            default:
+                Console.Error.WriteLine($"unknown mode '{mode}': use quick, bdn, generate DIR or latency.");
+                return 2;
+        }
+    }
+
+    private static int Loop(string input, double seconds)
+    {
+        var text = new PrototxtLsp.Core.Text.SourceText(Inputs.Load(input) ?? throw new InvalidOperationException($"{input} needs ../shared"));
+        var clock = Stopwatch.StartNew();
+        var runs = 0;
+        while (clock.Elapsed.TotalSeconds < seconds)
+        {
+            GC.KeepAlive(PrototxtLsp.Core.Semantics.DocumentAnalysis.Analyze(text));
+            runs++;
+        }
+
+        Console.WriteLine($"{runs} full analyses of {input} in {clock.Elapsed.TotalSeconds:0.0} s: {clock.Elapsed.TotalMilliseconds / runs:0.000} ms each");
+        return 0;
+    }
+
+    private static int Generate(string dir)
+    {
+        Directory.CreateDirectory(dir);
+        foreach (var name in Inputs.All)
+        {
+            if (name == Inputs.ResNet152) continue;
+            var path = Path.Combine(dir, name + ".prototxt");
+            File.WriteAllText(path, Inputs.Load(name));
+            Console.WriteLine($"{path} {new FileInfo(path).Length / 1024} KB");
+        }
+
+        return 0;
+    }
+}

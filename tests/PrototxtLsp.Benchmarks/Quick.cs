@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using PrototxtLsp.Core.Diagnostics;
+using PrototxtLsp.Core.Schema;
+using PrototxtLsp.Core.Semantics;
+using PrototxtLsp.Core.Syntax;
+using PrototxtLsp.Core.Text;
+
+namespace PrototxtLsp.Benchmarks;
+
+/// <summary>
+/// A fast stopwatch pass over every stage and input: warm-up, then repeated runs for about a second (at least 3),
+/// median and minimum wall time, throughput and bytes allocated per run. Then the scaling of the full analysis
+/// from 1k to 10k to 100k layers. Arguments: [seconds per measurement] [part of an input's name].
+/// </summary>
+public static class Quick
+{
+    public static void Run(string[] args)
+    {
+        var seconds = args.Length > 0 && double.TryParse(args[0], out var s) ? s : 1.0;
+        Console.WriteLine($"# .NET {Environment.Version}, {Environment.ProcessorCount} cores, {(GCSettings() ? "server" : "workstation")} GC, {seconds:0.#} s per measurement");
+        var schemaStart = Stopwatch.GetTimestamp();
+        var schema = ProtoSchema.Caffe;
+        Console.WriteLine($"embedded schema load (first use, JIT): {Stopwatch.GetElapsedTime(schemaStart).TotalMilliseconds:0.00} ms");
+        var root = schema.FindMessage("caffe.NetParameter")!;
+        Console.WriteLine($"{"input",-20} {"KB",8} {"layers",7} {"stage",-7} {"median ms",10} {"min ms",9} {"MB/s",8} {"alloc KB",10}");
+        var full = new Dictionary<string, double>();
+        var only = args.Length > 1 ? args[1] : null;
+        foreach (var name in Inputs.All)
+        {
+            if (only is not null && !name.Contains(only, StringComparison.OrdinalIgnoreCase)) continue;
+            var textString = Inputs.Load(name);
+            if (textString is null)
+            {
+                Console.WriteLine($"{name,-20} skipped: ../shared/corpus is not beside the repository");
+                continue;
+            }
+
+            var text = new SourceText(textString);
+            var tree = SyntaxTree.Parse(text);
+            var model = SchemaBinder.Bind(tree, schema, root);
+            var nets = NetAnalyzer.Analyze(tree, model, new List<Diagnostic>(), null, null);
+            var layers = nets.Sum(n => n.Layers.Count);
+            var kb = textString.Length / 1024.0;
+            void Row(string stage, Func<object> body)
+            {
+                var (median, min, alloc) = Measure(body, seconds);
+                Console.WriteLine($"{name,-20} {kb,8:0} {layers,7} {stage,-7} {median,10:0.000} {min,9:0.000} {kb / 1024 / (median / 1000),8:0.0} {alloc / 1024.0,10:0}");
+                if (stage == "full") full[name] = median;
+            }
+
+            Row("lex", () => Lexer.Tokenize(textString, new List<Diagnostic>()));
+            Row("parse", () => SyntaxTree.Parse(text));
+            Row("bind", () => SchemaBinder.Bind(tree, schema, root));
+            Row("graph", () => NetAnalyzer.Analyze(tree, model, new List<Diagnostic>(), null, null));
+            Row("shapes", () => nets.Select(n => ShapeInference.Infer(n, new List<Diagnostic>())).ToList());
+            Row("full", () => DocumentAnalysis.Analyze(text));
+        }
+
+        if (full.TryGetValue(Inputs.Chain1k, out var a) && full.TryGetValue(Inputs.Chain10k, out var b) && full.TryGetValue(Inputs.Chain100k, out var c))
+            Console.WriteLine($"scaling of the full analysis: 1k → 10k layers ×{b / a:0.00}, 10k → 100k layers ×{c / b:0.00} (linear = ×10)");
+    }
+
+    private static bool GCSettings() => System.Runtime.GCSettings.IsServerGC;
+
+    /// <summary>Median and minimum milliseconds and bytes allocated per run.</summary>
+    private static (double Median, double Min, long Alloc) Measure(Func<object> body, double seconds)
+    {
+        for (var i = 0; i < 3; i++) GC.KeepAlive(body());
+        var times = new List<double>();
+        long allocated = 0;
+        var budget = Stopwatch.StartNew();
+        while (times.Count < 3 || (budget.Elapsed.TotalSeconds < seconds && times.Count < 2000))
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            var start = Stopwatch.GetTimestamp();
+            GC.KeepAlive(body());
+            times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            allocated += GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+
+        times.Sort();
+        return (times[times.Count / 2], times[0], allocated / times.Count);
+    }
+}
