@@ -62,29 +62,28 @@ public static class Latency
     {
         var times = new List<double>();
         var unclean = 0;
-        for (var i = 0; i < starts; i++)
+        for (var i = -1; i < starts; i++) // i = -1: an untimed warm-up (this client's own JIT, the binary into the page cache)
         {
             using var client = LspClient.Start(server);
             var reply = client.Initialize();
-            times.Add(Stopwatch.GetElapsedTime(client.StartedAt, reply.ArrivedAt).TotalMilliseconds);
             if (client.Shutdown() != 0) unclean++;
+            if (i >= 0) times.Add(Stopwatch.GetElapsedTime(client.StartedAt, reply.ArrivedAt).TotalMilliseconds);
         }
 
         times.Sort();
         Console.WriteLine();
-        Console.WriteLine($"cold start: process start → initialize reply, {starts} fresh processes");
+        Console.WriteLine($"cold start: process start → initialize reply, {starts} fresh processes (after 1 untimed warm-up)");
         Console.WriteLine($"  median {Percentile(times, 50),7:0.0} ms   min {times[0],7:0.0} ms   max {times[^1],7:0.0} ms{(unclean > 0 ? $"   ({unclean} did not exit with 0)" : "")}");
     }
 
     /// <summary>didChange → publishDiagnostics on one document, then requests on the settled result, in one process.</summary>
     private static void Editing(string server, int edits, int requests)
     {
+        Console.WriteLine();
         var doc = MainDocument();
         var lines = doc.Text.Split('\n');
         using var client = LspClient.Start(server);
         client.Initialize();
-
-        Console.WriteLine();
         Console.WriteLine($"document: {doc.Description}, {doc.Text.Length / 1024.0:0.0} KB, {lines.Length - (doc.Text.EndsWith('\n') ? 1 : 0)} lines");
         var opened = client.Notify("textDocument/didOpen", new JsonObject { ["textDocument"] = TextItem(doc.Uri, doc.Text) });
         var first = client.WaitForDiagnostics(doc.Uri, 1);
@@ -215,13 +214,13 @@ public static class Latency
             const string netName = "name: \"ResNet-152\"";
             if (!text.Contains(netName, StringComparison.Ordinal)) throw new LatencyException($"{path} has no {netName} to edit");
             for (var k = 1; k <= 5; k++)
-                docs.Add(new(VirtualUri($"ResNet-152-copy{k}"), text.Replace(netName, $"name: \"ResNet-152 copy {k}\"", StringComparison.Ordinal), ""));
+                docs.Add(new(VirtualUri($"ResNet-152-copy{k}"), text.Replace(netName, $"name: \"ResNet-152 copy {k}\"", StringComparison.Ordinal)));
             parts.Add($"5 × ResNet-152-deploy ({text.Length / 1024.0:0} KB, net name edited in each)");
             generatedCount = 5;
         }
 
         var sizes = Enumerable.Range(0, generatedCount).Select(i => 100_000 + i * 200_000 / (generatedCount - 1)).ToList();
-        foreach (var size in sizes) docs.Add(new(VirtualUri($"generated-{size / 1000}k"), NetGenerator.Realistic(size), ""));
+        foreach (var size in sizes) docs.Add(new(VirtualUri($"generated-{size / 1000}k"), NetGenerator.Realistic(size)));
         parts.Add($"{generatedCount} × NetGenerator.Realistic ({string.Join(", ", docs.TakeLast(generatedCount).Select(d => $"{d.Text.Length / 1024.0:0}"))} KB)");
         description = $"{string.Join(" + ", parts)}; total {docs.Sum(d => d.Text.Length) / 1024.0 / 1024.0:0.00} MB";
         return docs;
@@ -293,7 +292,7 @@ public static class Latency
 
     private static string ServerVersion(string server)
     {
-        using var process = Process.Start(LspClient.StartInfo(server, "--version")) ?? throw new LatencyException($"cannot start {server}");
+        using var process = LspClient.StartProcess(LspClient.StartInfo(server, "--version"));
         var output = process.StandardOutput.ReadToEndAsync();
         if (!process.WaitForExit(Timeout))
         {
@@ -301,10 +300,10 @@ public static class Latency
             throw new LatencyException($"{server} --version did not finish within {Timeout.TotalSeconds:0} s");
         }
 
-        return output.Result.Trim();
+        return output.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "no --version output";
     }
 
-    private sealed record Document(string Uri, string Text, string Description);
+    private sealed record Document(string Uri, string Text, string Description = "");
 
     /// <summary>Command-line options; null (after printing why) when they are wrong.</summary>
     private sealed record Options(string? Server, int Edits, int Requests, int Starts)
@@ -376,7 +375,7 @@ public static class Latency
         private LspClient(string server)
         {
             StartedAt = Stopwatch.GetTimestamp();
-            _process = Process.Start(StartInfo(server)) ?? throw new LatencyException($"cannot start {server}");
+            _process = StartProcess(StartInfo(server));
             _process.ErrorDataReceived += (_, e) =>
             {
                 if (e.Data is null) return;
@@ -396,6 +395,18 @@ public static class Latency
         public long StartedAt { get; }
 
         public static LspClient Start(string server) => new(server);
+
+        public static Process StartProcess(ProcessStartInfo info)
+        {
+            try
+            {
+                return Process.Start(info) ?? throw new LatencyException($"cannot start {info.FileName}");
+            }
+            catch (System.ComponentModel.Win32Exception e)
+            {
+                throw new LatencyException($"cannot start {info.FileName}: {e.Message}");
+            }
+        }
 
         /// <summary>How to run the server: a native binary directly, a .dll through dotnet.</summary>
         public static ProcessStartInfo StartInfo(string server, params string[] args)

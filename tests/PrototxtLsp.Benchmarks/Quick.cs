@@ -22,7 +22,7 @@ public static class Quick
         var schema = ProtoSchema.Caffe;
         Console.WriteLine($"embedded schema load (first use, JIT): {Stopwatch.GetElapsedTime(schemaStart).TotalMilliseconds:0.00} ms");
         var root = schema.FindMessage("caffe.NetParameter")!;
-        Console.WriteLine($"{"input",-20} {"KB",8} {"layers",7} {"stage",-7} {"median ms",10} {"min ms",9} {"MB/s",8} {"alloc KB",10}");
+        Console.WriteLine($"{"input",-20} {"KB",8} {"layers",7} {"stage",-7} {"median ms",10} {"min ms",9} {"MB/s",8} {"alloc KB",10} {"GCs/run",8}");
         var full = new Dictionary<string, double>();
         var only = args.Length > 1 ? args[1] : null;
         foreach (var name in Inputs.All)
@@ -43,8 +43,8 @@ public static class Quick
             var kb = textString.Length / 1024.0;
             void Row(string stage, Func<object> body)
             {
-                var (median, min, alloc) = Measure(body, seconds);
-                Console.WriteLine($"{name,-20} {kb,8:0} {layers,7} {stage,-7} {median,10:0.000} {min,9:0.000} {kb / 1024 / (median / 1000),8:0.0} {alloc / 1024.0,10:0}");
+                var (median, min, alloc, gcs) = Measure(body, seconds);
+                Console.WriteLine($"{name,-20} {kb,8:0} {layers,7} {stage,-7} {median,10:0.000} {min,9:0.000} {kb / 1024 / (median / 1000),8:0.0} {alloc / 1024.0,10:0} {gcs,8:0.00}");
                 if (stage == "full") full[name] = median;
             }
 
@@ -62,10 +62,11 @@ public static class Quick
 
     private static bool GCSettings() => System.Runtime.GCSettings.IsServerGC;
 
-    /// <summary>Median and minimum milliseconds and bytes allocated per run.</summary>
-    private static (double Median, double Min, long Alloc) Measure(Func<object> body, double seconds)
+    /// <summary>Median and minimum milliseconds, bytes allocated and garbage collections (any generation) per run.</summary>
+    private static (double Median, double Min, long Alloc, double Gcs) Measure(Func<object> body, double seconds)
     {
         for (var i = 0; i < 3; i++) GC.KeepAlive(body());
+        var gcsBefore = GC.CollectionCount(0);
         var times = new List<double>();
         long allocated = 0;
         var budget = Stopwatch.StartNew();
@@ -78,7 +79,8 @@ public static class Quick
             allocated += GC.GetAllocatedBytesForCurrentThread() - before;
         }
 
+        var gcs = (GC.CollectionCount(0) - gcsBefore) / (double)times.Count;
         times.Sort();
-        return (times[times.Count / 2], times[0], allocated / times.Count);
+        return (times[times.Count / 2], times[0], allocated / times.Count, gcs);
     }
 }

@@ -6,12 +6,6 @@ namespace PrototxtLsp.Core.Syntax;
 /// <summary>An interior node. Accessors for optional parts return null when the part is absent.</summary>
 public abstract class SyntaxNode : SyntaxElement
 {
-    // Computed on first use and kept: the tree is immutable once built, and spans are asked for constantly.
-    private TextSpan? _fullSpan;
-    private TextSpan? _span;
-    private bool _edgeTokensKnown;
-    private SyntaxToken? _firstToken;
-    private SyntaxToken? _lastToken;
     private readonly int _hash = IdentityHash.Next();
 
     /// <summary>Nodes are equal only to themselves; the hash is a cheap per-node number (nodes key the semantic maps).</summary>
@@ -22,57 +16,87 @@ public abstract class SyntaxNode : SyntaxElement
     /// <summary>The node's children in source order, tokens and nodes alike.</summary>
     public abstract IEnumerable<SyntaxElement> Children();
 
-    public override TextSpan FullSpan => _fullSpan ??= ComputeFullSpan();
-
-    public override TextSpan Span => _span ??= ComputeSpan();
-
-    private TextSpan ComputeSpan()
+    // Spans are not stored: each node type finds its edge tokens from its own structure (first and last parts),
+    // which takes a few steps (more only along a chain of missing tokens), so nodes stay small.
+    public override TextSpan FullSpan
     {
-        var first = FirstToken();
-        var last = LastToken();
-        if (first is null || last is null) return new TextSpan(FullSpan.Start, 0);
-        return TextSpan.FromBounds(first.Span.Start, Math.Max(first.Span.Start, last.Span.End));
+        get
+        {
+            int start = -1, end = -1;
+            foreach (var child in Children())
+            {
+                var span = child.FullSpan;
+                if (start < 0) start = span.Start;
+                end = span.End;
+            }
+
+            return start < 0 ? default : TextSpan.FromBounds(start, end);
+        }
     }
 
-    /// <summary>Finds the first and last tokens with text from the children's (cached) answers: one pass per node.</summary>
-    private void FindEdgeTokens()
+    public override TextSpan Span
     {
-        SyntaxToken? first = null, last = null;
+        get
+        {
+            var first = FirstToken();
+            var last = LastToken();
+            if (first is null || last is null) return new TextSpan(FullSpan.Start, 0);
+            return TextSpan.FromBounds(first.Start, Math.Max(first.Start, last.Start + last.Text.Length));
+        }
+    }
+
+    /// <summary>The first token with text (not missing), or null.</summary>
+    public virtual SyntaxToken? FirstToken()
+    {
         foreach (var child in Children())
         {
-            SyntaxToken? childFirst, childLast;
             if (child is SyntaxToken token)
             {
-                if (token.IsMissing) continue;
-                childFirst = childLast = token;
+                if (!token.IsMissing) return token;
             }
-            else
+            else if (((SyntaxNode)child).FirstToken() is { } first)
             {
-                var node = (SyntaxNode)child;
-                childFirst = node.FirstToken();
-                childLast = node.LastToken();
+                return first;
             }
-
-            first ??= childFirst;
-            if (childLast is not null) last = childLast;
         }
 
-        _firstToken = first;
-        _lastToken = last;
-        _edgeTokensKnown = true;
+        return null;
     }
 
-    private TextSpan ComputeFullSpan()
+    /// <summary>The last token with text (not missing), or null.</summary>
+    public virtual SyntaxToken? LastToken()
     {
-        int start = -1, end = -1;
+        SyntaxToken? last = null;
         foreach (var child in Children())
         {
-            var span = child.FullSpan;
-            if (start < 0) start = span.Start;
-            end = span.End;
+            if (child is SyntaxToken token)
+            {
+                if (!token.IsMissing) last = token;
+            }
+            else if (((SyntaxNode)child).LastToken() is { } childLast)
+            {
+                last = childLast;
+            }
         }
 
-        return start < 0 ? default : TextSpan.FromBounds(start, end);
+        return last;
+    }
+
+    /// <summary>The element's last token with text, for structural overrides.</summary>
+    private protected static SyntaxToken? LastOf(SyntaxElement? element) => element switch
+    {
+        null => null,
+        SyntaxToken t => t.IsMissing ? null : t,
+        SyntaxNode n => n.LastToken(),
+        _ => null,
+    };
+
+    /// <summary>The last token with text among elements, searched from the end.</summary>
+    private protected static SyntaxToken? LastOf<T>(IReadOnlyList<T> elements) where T : SyntaxElement
+    {
+        for (var i = elements.Count - 1; i >= 0; i--)
+            if (LastOf(elements[i]) is { } t) return t;
+        return null;
     }
 
     public override void WriteTo(StringBuilder builder)
@@ -117,20 +141,6 @@ public abstract class SyntaxNode : SyntaxElement
                 stack.Push(node.Children().GetEnumerator());
             }
         }
-    }
-
-    /// <summary>The first token with text (not missing), or null.</summary>
-    public SyntaxToken? FirstToken()
-    {
-        if (!_edgeTokensKnown) FindEdgeTokens();
-        return _firstToken;
-    }
-
-    /// <summary>The last token with text (not missing), or null.</summary>
-    public SyntaxToken? LastToken()
-    {
-        if (!_edgeTokensKnown) FindEdgeTokens();
-        return _lastToken;
     }
 
     internal static FieldSyntax[] FieldsOf(IReadOnlyList<MemberSyntax> members)
@@ -184,6 +194,8 @@ public sealed class DocumentSyntax : SyntaxNode
         foreach (var m in Members) yield return m;
         yield return EndOfFile;
     }
+
+    public override TextSpan FullSpan => TextSpan.FromBounds(Members.Count > 0 ? Members[0].FullSpan.Start : EndOfFile.FullSpan.Start, EndOfFile.FullSpan.End);
 }
 
 /// <summary><c>name: value</c>, <c>name { … }</c>, <c>name: [a, b]</c>, with an optional trailing ',' or ';'.</summary>
@@ -219,6 +231,12 @@ public sealed class FieldSyntax : MemberSyntax
         yield return Value;
         if (Separator is not null) yield return Separator;
     }
+
+    public override TextSpan FullSpan => TextSpan.FromBounds(Name.FullSpan.Start, Separator?.FullSpan.End ?? Value.FullSpan.End);
+
+    public override SyntaxToken? FirstToken() => Name.FirstToken();
+
+    public override SyntaxToken? LastToken() => LastOf(Separator) ?? Value.LastToken() ?? LastOf(Colon) ?? Name.LastToken();
 }
 
 public abstract class FieldNameSyntax : SyntaxNode
@@ -245,6 +263,12 @@ public sealed class IdentifierNameSyntax : FieldNameSyntax
     {
         yield return Identifier;
     }
+
+    public override TextSpan FullSpan => Identifier.FullSpan;
+
+    public override SyntaxToken? FirstToken() => LastOf(Identifier);
+
+    public override SyntaxToken? LastToken() => LastOf(Identifier);
 }
 
 /// <summary><c>[pkg.ext_name]</c> or <c>[type.googleapis.com/pkg.Type]</c>.</summary>
@@ -276,6 +300,12 @@ public sealed class ExtensionNameSyntax : FieldNameSyntax
         foreach (var p in Parts) yield return p;
         yield return Close;
     }
+
+    public override TextSpan FullSpan => TextSpan.FromBounds(Open.FullSpan.Start, Close.FullSpan.End);
+
+    public override SyntaxToken? FirstToken() => LastOf(Open) ?? base.FirstToken();
+
+    public override SyntaxToken? LastToken() => LastOf(Close) ?? LastOf(Parts) ?? LastOf(Open);
 }
 
 public abstract class ValueSyntax : SyntaxNode;
@@ -307,6 +337,12 @@ public sealed class ScalarValueSyntax : ValueSyntax
         if (Minus is not null) yield return Minus;
         yield return Token;
     }
+
+    public override TextSpan FullSpan => TextSpan.FromBounds((Minus ?? Token).FullSpan.Start, Token.FullSpan.End);
+
+    public override SyntaxToken? FirstToken() => LastOf(Minus) ?? LastOf(Token);
+
+    public override SyntaxToken? LastToken() => LastOf(Token) ?? LastOf(Minus);
 }
 
 /// <summary>One or more adjacent string literals, joined into one value.</summary>
@@ -326,6 +362,10 @@ public sealed class StringValueSyntax : ValueSyntax
     public string Value => field ??= Parts.Count == 1 ? StringLiteral.Decode(Parts[0].Text) : string.Concat(Parts.Select(p => StringLiteral.Decode(p.Text)));
 
     public override IEnumerable<SyntaxElement> Children() => Parts;
+
+    public override TextSpan FullSpan => Parts.Count == 0 ? default : TextSpan.FromBounds(Parts[0].FullSpan.Start, Parts[^1].FullSpan.End);
+
+    public override SyntaxToken? LastToken() => LastOf(Parts);
 }
 
 /// <summary><c>{ fields }</c> or <c>&lt; fields &gt;</c>.</summary>
@@ -367,6 +407,12 @@ public sealed class MessageValueSyntax : ValueSyntax
         foreach (var m in Members) yield return m;
         yield return Close;
     }
+
+    public override TextSpan FullSpan => TextSpan.FromBounds(Open.FullSpan.Start, Close.FullSpan.End);
+
+    public override SyntaxToken? FirstToken() => LastOf(Open) ?? base.FirstToken();
+
+    public override SyntaxToken? LastToken() => LastOf(Close) ?? LastOf(Members) ?? LastOf(Open);
 }
 
 /// <summary><c>[a, b, c]</c>: elements are values; commas and skipped tokens sit between them.</summary>
@@ -398,6 +444,12 @@ public sealed class ListValueSyntax : ValueSyntax
         foreach (var e in ElementsAndSeparators) yield return e;
         yield return Close;
     }
+
+    public override TextSpan FullSpan => TextSpan.FromBounds(Open.FullSpan.Start, Close.FullSpan.End);
+
+    public override SyntaxToken? FirstToken() => LastOf(Open) ?? base.FirstToken();
+
+    public override SyntaxToken? LastToken() => LastOf(Close) ?? LastOf(ElementsAndSeparators) ?? LastOf(Open);
 }
 
 /// <summary>Where a value was expected and none was written: holds one zero-width missing token.</summary>
@@ -417,6 +469,12 @@ public sealed class MissingValueSyntax : ValueSyntax
     {
         yield return Token;
     }
+
+    public override TextSpan FullSpan => Token.FullSpan;
+
+    public override SyntaxToken? FirstToken() => LastOf(Token);
+
+    public override SyntaxToken? LastToken() => LastOf(Token);
 }
 
 /// <summary>Tokens the parser could not use, kept so the tree still reprints the text exactly.</summary>
@@ -433,4 +491,8 @@ public sealed class SkippedTokensSyntax : MemberSyntax
     public IReadOnlyList<SyntaxToken> Tokens { get; }
 
     public override IEnumerable<SyntaxElement> Children() => Tokens;
+
+    public override TextSpan FullSpan => Tokens.Count == 0 ? base.FullSpan : TextSpan.FromBounds(Tokens[0].FullSpan.Start, Tokens[^1].FullSpan.End);
+
+    public override SyntaxToken? LastToken() => LastOf(Tokens);
 }
