@@ -8,7 +8,7 @@ namespace PrototxtLsp.Benchmarks;
 ///   quick                 (default) every stage on every input, median of repeated runs, MB/s, allocations, scaling
 ///   bdn [BenchmarkDotNet args]   the same stages under BenchmarkDotNet (e.g. bdn --filter '*' ; slow, precise)
 ///   generate DIR          write the generated inputs to DIR (for the protoc comparison script)
-///   loop [INPUT] [SECONDS]  the full analysis of one input in a loop, for a profiler (dotnet-trace collect -- …)
+///   loop [INPUT] [SECONDS] [lex|parse|full]  one stage on one input in a loop, for a profiler (dotnet-trace collect -- …)
 ///   latency [--server PATH]      end-to-end latency of the published server over LSP (see Latency.cs)
 /// Prints numbers; asserts nothing.
 /// </summary>
@@ -28,7 +28,7 @@ public static class Program
             case "generate":
                 return Generate(args.Length > 1 ? args[1] : "generated");
             case "loop":
-                return Loop(args.Length > 1 ? args[1] : Inputs.ResNet152, args.Length > 2 ? double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 10);
+                return Loop(args.Length > 1 ? args[1] : Inputs.ResNet152, args.Length > 2 ? double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 10, args.Length > 3 ? args[3] : "full");
             case "latency":
                 return Latency.Run(args.Skip(1).ToArray());
             default:
@@ -37,18 +37,24 @@ public static class Program
         }
     }
 
-    private static int Loop(string input, double seconds)
+    private static int Loop(string input, double seconds, string stage)
     {
         var text = new PrototxtLsp.Core.Text.SourceText(Inputs.Load(input) ?? throw new InvalidOperationException($"{input} needs ../shared"));
+        Func<object> body = stage switch
+        {
+            "lex" => () => PrototxtLsp.Core.Syntax.Lexer.Tokenize(text.Text, []),
+            "parse" => () => PrototxtLsp.Core.Syntax.SyntaxTree.Parse(text),
+            _ => () => PrototxtLsp.Core.Semantics.DocumentAnalysis.Analyze(text),
+        };
         var clock = Stopwatch.StartNew();
         var runs = 0;
         while (clock.Elapsed.TotalSeconds < seconds)
         {
-            GC.KeepAlive(PrototxtLsp.Core.Semantics.DocumentAnalysis.Analyze(text));
+            GC.KeepAlive(body());
             runs++;
         }
 
-        Console.WriteLine($"{runs} full analyses of {input} in {clock.Elapsed.TotalSeconds:0.0} s: {clock.Elapsed.TotalMilliseconds / runs:0.000} ms each");
+        Console.WriteLine($"{runs} runs of {stage} on {input} in {clock.Elapsed.TotalSeconds:0.0} s: {clock.Elapsed.TotalMilliseconds / runs:0.000} ms each");
         return 0;
     }
 

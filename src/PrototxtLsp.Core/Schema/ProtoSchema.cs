@@ -28,25 +28,37 @@ public sealed class ProtoSchema
 
     public EnumInfo? FindEnum(string fullName) => _enums.GetValueOrDefault(fullName.TrimStart('.'));
 
-    private static ProtoSchema LoadEmbedded()
+    /// <summary>
+    /// Two descriptor sets are embedded: the structure without source info (small, parsed at start-up) and the same
+    /// schema with source info, parsed only when a doc comment is first wanted (hover, completion), so that a
+    /// command-line check never pays for documentation it does not print.
+    /// </summary>
+    private static ProtoSchema LoadEmbedded() =>
+        FromDescriptorSet(ReadEmbedded("caffe.protoset")!, new DocComments(() => ReadEmbedded("caffe.docs.protoset")));
+
+    private static FileDescriptorSet? ReadEmbedded(string name)
     {
-        using var stream = typeof(ProtoSchema).Assembly.GetManifestResourceStream("caffe.protoset")
-            ?? throw new InvalidOperationException("The embedded caffe.protoset is missing from the build.");
-        return FromDescriptorSet(FileDescriptorSet.Parser.ParseFrom(stream));
+        using var stream = typeof(ProtoSchema).Assembly.GetManifestResourceStream(name)
+            ?? throw new InvalidOperationException($"The embedded {name} is missing from the build.");
+        return FileDescriptorSet.Parser.ParseFrom(stream);
     }
 
-    public static ProtoSchema FromDescriptorSet(FileDescriptorSet set)
+    /// <summary>A schema from a descriptor set; doc comments come from the set's own source info, when it has any.</summary>
+    public static ProtoSchema FromDescriptorSet(FileDescriptorSet set) => FromDescriptorSet(set, new DocComments(() => set));
+
+    private static ProtoSchema FromDescriptorSet(FileDescriptorSet set, DocComments comments)
     {
         var schema = new ProtoSchema();
         var pendingFields = new List<FieldInfo>();
-        foreach (var file in set.File)
+        for (var f = 0; f < set.File.Count; f++)
         {
-            var comments = CommentIndex.Build(file);
+            var file = set.File[f];
+            var docs = new FileDocs(comments, f);
             var prefix = string.IsNullOrEmpty(file.Package) ? "" : file.Package + ".";
             for (var e = 0; e < file.EnumType.Count; e++)
-                schema.AddEnum(file.EnumType[e], prefix, comments, [5, e]);
+                schema.AddEnum(file.EnumType[e], prefix, docs, [5, e]);
             for (var m = 0; m < file.MessageType.Count; m++)
-                schema.AddMessage(file.MessageType[m], prefix, comments, [4, m], pendingFields);
+                schema.AddMessage(file.MessageType[m], prefix, docs, [4, m], pendingFields);
         }
 
         // Extensions, declared at file level or inside messages, attach to their extendee.
@@ -77,13 +89,13 @@ public sealed class ProtoSchema
     private void AddExtension(FieldDescriptorProto field, string scope, List<FieldInfo> pending)
     {
         if (FindMessage(field.Extendee) is not { } extendee) return;
-        var info = NewField(extendee, field, null);
+        var info = NewField(extendee, field, default);
         info.ExtensionName = scope + field.Name;
         extendee.AddExtension(info.ExtensionName, info);
         pending.Add(info);
     }
 
-    private static FieldInfo NewField(MessageInfo owner, FieldDescriptorProto field, string? doc) =>
+    private static FieldInfo NewField(MessageInfo owner, FieldDescriptorProto field, DocRef doc) =>
         new(owner,
             field.Name,
             field.Number,
@@ -100,21 +112,21 @@ public sealed class ProtoSchema
             field.Options?.Packed ?? false,
             doc);
 
-    private void AddEnum(EnumDescriptorProto proto, string prefix, CommentIndex comments, int[] path)
+    private void AddEnum(EnumDescriptorProto proto, string prefix, FileDocs comments, int[] path)
     {
-        var info = new EnumInfo(prefix + proto.Name, comments.Get(path));
+        var info = new EnumInfo(prefix + proto.Name, comments.At(path));
         for (var v = 0; v < proto.Value.Count; v++)
         {
             var value = proto.Value[v];
-            info.Values.Add(new EnumValueInfo(info, value.Name, value.Number, comments.Get([.. path, 2, v])));
+            info.Values.Add(new EnumValueInfo(info, value.Name, value.Number, comments.At([.. path, 2, v])));
         }
 
         _enums[info.FullName] = info;
     }
 
-    private void AddMessage(DescriptorProto proto, string prefix, CommentIndex comments, int[] path, List<FieldInfo> pending)
+    private void AddMessage(DescriptorProto proto, string prefix, FileDocs comments, int[] path, List<FieldInfo> pending)
     {
-        var info = new MessageInfo(prefix + proto.Name, comments.Get(path));
+        var info = new MessageInfo(prefix + proto.Name, comments.At(path));
         _messages[info.FullName] = info;
         var nested = info.FullName + ".";
         for (var e = 0; e < proto.EnumType.Count; e++) AddEnum(proto.EnumType[e], nested, comments, [.. path, 4, e]);
@@ -122,40 +134,16 @@ public sealed class ProtoSchema
         for (var f = 0; f < proto.Field.Count; f++)
         {
             var field = proto.Field[f];
-            var fieldInfo = NewField(info, field, comments.Get([.. path, 2, f]));
+            var fieldInfo = NewField(info, field, comments.At([.. path, 2, f]));
             if (field.HasOneofIndex && !field.Proto3Optional && field.OneofIndex < proto.OneofDecl.Count) fieldInfo.Oneof = proto.OneofDecl[field.OneofIndex].Name;
             info.Add(fieldInfo);
             pending.Add(fieldInfo);
         }
     }
 
-    /// <summary>Doc comments by descriptor path (leading comment, then trailing), normalised to plain lines.</summary>
-    private sealed class CommentIndex
+    /// <summary>The doc comments of one file of the set.</summary>
+    private readonly record struct FileDocs(DocComments Comments, int File)
     {
-        private readonly Dictionary<string, string> _byPath = new(StringComparer.Ordinal);
-
-        public static CommentIndex Build(FileDescriptorProto file)
-        {
-            var index = new CommentIndex();
-            if (file.SourceCodeInfo is null) return index;
-            foreach (var location in file.SourceCodeInfo.Location)
-            {
-                var text = Normalize(location.LeadingComments);
-                var trailing = Normalize(location.TrailingComments);
-                if (trailing.Length > 0) text = text.Length > 0 ? text + "\n\n" + trailing : trailing;
-                if (text.Length > 0) index._byPath[string.Join(',', location.Path)] = text;
-            }
-
-            return index;
-        }
-
-        public string? Get(int[] path) => _byPath.GetValueOrDefault(string.Join(',', path));
-
-        private static string Normalize(string? comment)
-        {
-            if (string.IsNullOrWhiteSpace(comment)) return "";
-            var lines = comment.Replace("\r\n", "\n").Split('\n').Select(l => l.StartsWith(' ') ? l[1..] : l).Select(l => l.TrimEnd());
-            return string.Join('\n', lines).Trim();
-        }
+        public DocRef At(int[] path) => new(Comments, File, path);
     }
 }

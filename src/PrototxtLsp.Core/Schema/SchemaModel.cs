@@ -34,17 +34,20 @@ public sealed class MessageInfo
 {
     private readonly Dictionary<string, FieldInfo> _byName = new(StringComparer.Ordinal);
 
-    internal MessageInfo(string fullName, string? doc)
+    private readonly DocRef _doc;
+
+    internal MessageInfo(string fullName, DocRef doc)
     {
         FullName = fullName;
-        Doc = doc;
+        _doc = doc;
     }
 
     public string FullName { get; }
 
     public string Name => FullName[(FullName.LastIndexOf('.') + 1)..];
 
-    public string? Doc { get; }
+    /// <summary>The doc comment from the .proto (read on first use), or null.</summary>
+    public string? Doc => _doc.Text;
 
     public List<FieldInfo> Fields { get; } = new();
 
@@ -81,8 +84,10 @@ public sealed class MessageInfo
 
 public sealed class FieldInfo
 {
+    private readonly DocRef _doc;
+
     internal FieldInfo(MessageInfo containingType, string name, int number, FieldLabel label, FieldType type, string? typeName,
-        string? defaultValue, bool deprecated, bool packed, string? doc)
+        string? defaultValue, bool deprecated, bool packed, DocRef doc)
     {
         ContainingType = containingType;
         Name = name;
@@ -93,7 +98,7 @@ public sealed class FieldInfo
         DefaultValue = defaultValue;
         Deprecated = deprecated;
         Packed = packed;
-        Doc = doc;
+        _doc = doc;
     }
 
     public MessageInfo ContainingType { get; }
@@ -122,7 +127,8 @@ public sealed class FieldInfo
 
     public bool Packed { get; }
 
-    public string? Doc { get; }
+    /// <summary>The doc comment from the .proto (read on first use), or null.</summary>
+    public string? Doc => _doc.Text;
 
     public MessageInfo? MessageType { get; internal set; }
 
@@ -146,17 +152,20 @@ public sealed class FieldInfo
 
 public sealed class EnumInfo
 {
-    internal EnumInfo(string fullName, string? doc)
+    private readonly DocRef _doc;
+
+    internal EnumInfo(string fullName, DocRef doc)
     {
         FullName = fullName;
-        Doc = doc;
+        _doc = doc;
     }
 
     public string FullName { get; }
 
     public string Name => FullName[(FullName.LastIndexOf('.') + 1)..];
 
-    public string? Doc { get; }
+    /// <summary>The doc comment from the .proto (read on first use), or null.</summary>
+    public string? Doc => _doc.Text;
 
     public List<EnumValueInfo> Values { get; } = new();
 
@@ -167,4 +176,71 @@ public sealed class EnumInfo
     public override string ToString() => FullName;
 }
 
-public sealed record EnumValueInfo(EnumInfo Enum, string Name, int Number, string? Doc);
+public sealed class EnumValueInfo
+{
+    private readonly DocRef _doc;
+
+    internal EnumValueInfo(EnumInfo @enum, string name, int number, DocRef doc)
+    {
+        Enum = @enum;
+        Name = name;
+        Number = number;
+        _doc = doc;
+    }
+
+    public EnumInfo Enum { get; }
+
+    public string Name { get; }
+
+    public int Number { get; }
+
+    /// <summary>The doc comment from the .proto (read on first use), or null.</summary>
+    public string? Doc => _doc.Text;
+
+    public override string ToString() => Name;
+}
+
+/// <summary>
+/// Where an element's doc comment lives: a file of the schema and a descriptor path. The comments themselves are read
+/// only when some element's <c>Doc</c> is first asked for (hover, completion), not when the schema loads.
+/// </summary>
+internal readonly struct DocRef(DocComments? comments, int file, int[]? path)
+{
+    public string? Text => comments is null || path is null ? null : comments.Get(file, path);
+}
+
+/// <summary>Doc comments of a schema by (file, descriptor path), built from a descriptor set with source info on first use.</summary>
+internal sealed class DocComments(Func<Google.Protobuf.Reflection.FileDescriptorSet?> load)
+{
+    private readonly Lazy<Dictionary<string, string>> _byKey = new(() => Build(load()));
+
+    public string? Get(int file, int[] path) => _byKey.Value.GetValueOrDefault(Key(file, path));
+
+    private static string Key(int file, IEnumerable<int> path) => file.ToString(System.Globalization.CultureInfo.InvariantCulture) + ":" + string.Join(',', path);
+
+    private static Dictionary<string, string> Build(Google.Protobuf.Reflection.FileDescriptorSet? set)
+    {
+        var byKey = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (set is null) return byKey;
+        for (var f = 0; f < set.File.Count; f++)
+        {
+            if (set.File[f].SourceCodeInfo is not { } info) continue;
+            foreach (var location in info.Location)
+            {
+                var text = Normalize(location.LeadingComments);
+                var trailing = Normalize(location.TrailingComments);
+                if (trailing.Length > 0) text = text.Length > 0 ? text + "\n\n" + trailing : trailing;
+                if (text.Length > 0) byKey[Key(f, location.Path)] = text;
+            }
+        }
+
+        return byKey;
+    }
+
+    private static string Normalize(string? comment)
+    {
+        if (string.IsNullOrWhiteSpace(comment)) return "";
+        var lines = comment.Replace("\r\n", "\n").Split('\n').Select(l => l.StartsWith(' ') ? l[1..] : l).Select(l => l.TrimEnd());
+        return string.Join('\n', lines).Trim();
+    }
+}

@@ -103,7 +103,7 @@ public static class NetAnalyzer
 
         /// <summary>Every current-format <c>layer { type: "…" }</c> block in the file (V0 blocks inside <c>layers</c> excluded).</summary>
         private ILookup<string, MessageValueSyntax> LayersByType() =>
-            model.Tree.Root.DescendantNodes().OfType<FieldSyntax>()
+            model.Tree.Fields
                 .Where(f => f.Name.Name == "layer" && f.Value is MessageValueSyntax && !(f.Parent?.Parent is FieldSyntax { Name.Name: "layers" }))
                 .Select(f => (MessageValueSyntax)f.Value)
                 .SelectMany(b => b.Fields.Where(t => t.Name.Name == "type" && t.Value is StringValueSyntax).Take(1).Select(t => (Type: ((StringValueSyntax)t.Value).Value, Block: b)))

@@ -13,19 +13,19 @@ namespace PrototxtLsp.Core.Semantics;
 public sealed class SchemaBinder
 {
     private readonly List<Diagnostic> _diagnostics = new();
-    private readonly Dictionary<FieldSyntax, FieldInfo> _fields;
-    private readonly Dictionary<MessageValueSyntax, MessageInfo> _blocks;
+    // What each field and block means, indexed by their ordinals in the tree (no hashing, 8 bytes per node).
+    private readonly FieldInfo?[] _fields;
+    private readonly MessageInfo?[] _blocks;
 
-    /// <param name="expectedFields">A guess at the number of fields (from the text's length), so the maps rarely grow.</param>
-    private SchemaBinder(int expectedFields)
+    private SchemaBinder(SyntaxTree tree)
     {
-        _fields = new Dictionary<FieldSyntax, FieldInfo>(expectedFields);
-        _blocks = new Dictionary<MessageValueSyntax, MessageInfo>(expectedFields / 4);
+        _fields = new FieldInfo?[tree.Fields.Count];
+        _blocks = new MessageInfo?[tree.Blocks.Count];
     }
 
     public static SemanticModel Bind(SyntaxTree tree, ProtoSchema schema, MessageInfo root)
     {
-        var binder = new SchemaBinder(tree.Text.Length / 24);
+        var binder = new SchemaBinder(tree);
         binder.BindMembers(tree.Root.Members, root, ownerSpan: FirstTokenSpan(tree));
         return new SemanticModel(tree, schema, root, binder._fields, binder._blocks, binder._diagnostics);
     }
@@ -45,7 +45,7 @@ public sealed class SchemaBinder
             if (member is not FieldSyntax field) continue;
             var info = ResolveField(field, message);
             if (info is null) continue;
-            _fields[field] = info;
+            _fields[field.Ordinal] = info;
             if (info.Oneof is { } oneof)
             {
                 oneofs ??= new Dictionary<string, (FieldInfo, FieldSyntax)>(StringComparer.Ordinal);
@@ -158,7 +158,7 @@ public sealed class SchemaBinder
         {
             if (info.IsMessage && info.MessageType is not null)
             {
-                _blocks[block] = info.MessageType;
+                _blocks[block.Ordinal] = info.MessageType;
                 BindMembers(block.Members, info.MessageType, field.Name.Span);
             }
             else

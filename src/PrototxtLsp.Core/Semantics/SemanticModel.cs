@@ -7,11 +7,10 @@ namespace PrototxtLsp.Core.Semantics;
 /// <summary>The result of binding a tree to a schema: what each field and block means, and the schema diagnostics.</summary>
 public sealed class SemanticModel
 {
-    private readonly IReadOnlyDictionary<FieldSyntax, FieldInfo> _fields;
-    private readonly IReadOnlyDictionary<MessageValueSyntax, MessageInfo> _blocks;
+    private readonly FieldInfo?[] _fields;
+    private readonly MessageInfo?[] _blocks;
 
-    internal SemanticModel(SyntaxTree tree, ProtoSchema schema, MessageInfo root,
-        IReadOnlyDictionary<FieldSyntax, FieldInfo> fields, IReadOnlyDictionary<MessageValueSyntax, MessageInfo> blocks,
+    internal SemanticModel(SyntaxTree tree, ProtoSchema schema, MessageInfo root, FieldInfo?[] fields, MessageInfo?[] blocks,
         IReadOnlyList<Diagnostic> diagnostics)
     {
         Tree = tree;
@@ -30,7 +29,9 @@ public sealed class SemanticModel
 
     public IReadOnlyList<Diagnostic> Diagnostics { get; }
 
-    public FieldInfo? GetField(FieldSyntax field) => _fields.GetValueOrDefault(field);
+    /// <summary>The schema field a field of this model's tree binds to; null when unknown or not of this tree.</summary>
+    public FieldInfo? GetField(FieldSyntax field) => Tree.Contains(field) ? _fields[field.Ordinal] : null;
 
-    public MessageInfo? GetMessage(MessageValueSyntax block) => _blocks.GetValueOrDefault(block);
+    /// <summary>The message a block of this model's tree is; null when unknown or not of this tree.</summary>
+    public MessageInfo? GetMessage(MessageValueSyntax block) => Tree.Contains(block) ? _blocks[block.Ordinal] : null;
 }

@@ -18,6 +18,8 @@ public sealed class Lexer
     // Trivia runs by their text, one dictionary for leading and one for trailing runs (the text decides the kinds).
     private readonly Dictionary<string, TriviaPattern> _leadingPatterns = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TriviaPattern> _trailingPatterns = new(StringComparer.Ordinal);
+    private readonly TriviaPattern?[] _indents = new TriviaPattern?[33];
+    private TriviaPattern? _newLine;
 
     // One string per distinct token or trivia text in a document: "name", "  ", "\n", "conv1" are allocated once, not
     // once per occurrence (a ResNet-152 file has 20,000 tokens but a few hundred distinct texts).
@@ -75,31 +77,34 @@ public sealed class Lexer
     {
         _trivia.Clear();
         var runStart = _pos;
-        while (!AtEnd)
+        var text = _text;
+        while (_pos < text.Length)
         {
             var start = _pos;
-            var c = Cur;
-            if (c == '\uFEFF' && _pos == 0)
+            var c = text[_pos];
+            if (c is ' ' or '\t' or '\v' or '\f')
             {
-                _pos++;
-                _trivia.Add((SyntaxKind.ByteOrderMark, start, 1));
-                _diagnostics.Add(DiagnosticCatalog.BomNotAllowed(new TextSpan(start, 1)));
-            }
-            else if (c is ' ' or '\t' or '\v' or '\f')
-            {
-                while (Cur is ' ' or '\t' or '\v' or '\f' && !AtEnd) _pos++;
+                do _pos++;
+                while (_pos < text.Length && text[_pos] is ' ' or '\t' or '\v' or '\f');
                 _trivia.Add((SyntaxKind.Whitespace, start, _pos - start));
             }
             else if (c is '\r' or '\n')
             {
-                _pos += c == '\r' && Peek(1) == '\n' ? 2 : 1;
+                _pos += c == '\r' && _pos + 1 < text.Length && text[_pos + 1] == '\n' ? 2 : 1;
                 _trivia.Add((SyntaxKind.EndOfLine, start, _pos - start));
                 if (!leading) break;
             }
             else if (c == '#')
             {
-                while (!AtEnd && Cur is not '\r' and not '\n') _pos++;
+                var end = text.AsSpan(_pos).IndexOfAny('\r', '\n');
+                _pos = end < 0 ? text.Length : _pos + end;
                 _trivia.Add((SyntaxKind.Comment, start, _pos - start));
+            }
+            else if (c == '\uFEFF' && _pos == 0)
+            {
+                _pos++;
+                _trivia.Add((SyntaxKind.ByteOrderMark, start, 1));
+                _diagnostics.Add(DiagnosticCatalog.BomNotAllowed(new TextSpan(start, 1)));
             }
             else
             {
@@ -107,22 +112,33 @@ public sealed class Lexer
             }
         }
 
-        if (_trivia.Count == 0) return null;
+        var count = _trivia.Count;
+        if (count == 0) return null;
         var runLength = _pos - runStart;
+        // The two commonest runs skip the lookup: a bare "\n" after a token, and indentation of spaces before one.
+        if (count == 1)
+        {
+            var (kind, _, length) = _trivia[0];
+            if (!leading && kind == SyntaxKind.EndOfLine && length == 1 && text[runStart] == '\n')
+                return _newLine ??= new TriviaPattern([SyntaxKind.EndOfLine], ["\n"]);
+            if (leading && kind == SyntaxKind.Whitespace && length < _indents.Length && text.AsSpan(runStart, length).IndexOfAnyExcept(' ') < 0)
+                return _indents[length] ??= new TriviaPattern([SyntaxKind.Whitespace], [new string(' ', length)]);
+        }
+
         var patterns = leading ? _leadingPatterns : _trailingPatterns;
         var lookup = patterns.GetAlternateLookup<ReadOnlySpan<char>>();
         var shareable = runLength <= 128;
-        if (shareable && lookup.TryGetValue(_text.AsSpan(runStart, runLength), out var known)) return known;
-        var kinds = new SyntaxKind[_trivia.Count];
-        var texts = new string[_trivia.Count];
-        for (var i = 0; i < kinds.Length; i++)
+        if (shareable && lookup.TryGetValue(text.AsSpan(runStart, runLength), out var known)) return known;
+        var kinds = new SyntaxKind[count];
+        var texts = new string[count];
+        for (var i = 0; i < count; i++)
         {
             kinds[i] = _trivia[i].Kind;
             texts[i] = Slice(_trivia[i].Start, _trivia[i].Length);
         }
 
         var pattern = new TriviaPattern(kinds, texts);
-        if (shareable) patterns[_text.Substring(runStart, runLength)] = pattern;
+        if (shareable) patterns[text.Substring(runStart, runLength)] = pattern;
         return pattern;
     }
 

@@ -17,6 +17,14 @@ public sealed class Parser
     private readonly List<Diagnostic> _diagnostics;
     private readonly SourceText _text;
     private int _index;
+    private readonly List<FieldSyntax> _fields = new();
+    private readonly List<MessageValueSyntax> _blocks = new();
+
+    /// <summary>Every field of the document in parse order (index = <see cref="FieldSyntax.Ordinal"/>).</summary>
+    internal IReadOnlyList<FieldSyntax> AllFields => _fields;
+
+    /// <summary>Every message block in parse order (index = <see cref="MessageValueSyntax.Ordinal"/>).</summary>
+    internal IReadOnlyList<MessageValueSyntax> AllBlocks => _blocks;
 
     private Parser(SourceText text, List<SyntaxToken> tokens, List<Diagnostic> diagnostics)
     {
@@ -25,10 +33,16 @@ public sealed class Parser
         _diagnostics = diagnostics;
     }
 
-    public static DocumentSyntax Parse(SourceText text, List<Diagnostic> diagnostics)
+    public static DocumentSyntax Parse(SourceText text, List<Diagnostic> diagnostics) => Parse(text, diagnostics, out _, out _);
+
+    internal static DocumentSyntax Parse(SourceText text, List<Diagnostic> diagnostics, out IReadOnlyList<FieldSyntax> fields, out IReadOnlyList<MessageValueSyntax> blocks)
     {
         var tokens = Lexer.Tokenize(text.Text, diagnostics);
-        return new Parser(text, tokens, diagnostics).ParseDocument();
+        var parser = new Parser(text, tokens, diagnostics);
+        var root = parser.ParseDocument();
+        fields = parser.AllFields;
+        blocks = parser.AllBlocks;
+        return root;
     }
 
     private SyntaxToken Current => _tokens[_index];
@@ -126,7 +140,9 @@ public sealed class Parser
         }
 
         SyntaxToken? separator = Current.Kind is SyntaxKind.Comma or SyntaxKind.Semicolon ? Eat() : null;
-        return new FieldSyntax(name, colon, value, separator);
+        var field = new FieldSyntax(name, colon, value, separator) { Ordinal = _fields.Count };
+        _fields.Add(field);
+        return field;
     }
 
     /// <summary>True when the token n ahead is followed by what makes it a field name: ':' or a block.</summary>
@@ -236,7 +252,9 @@ public sealed class Parser
             close = SyntaxToken.Missing(expected, MissingPosition);
         }
 
-        return new MessageValueSyntax(open, members, close);
+        var block = new MessageValueSyntax(open, members, close) { Ordinal = _blocks.Count };
+        _blocks.Add(block);
+        return block;
     }
 
     /// <summary>Past the depth limit: skip up to the closer of the current block without recursing.</summary>

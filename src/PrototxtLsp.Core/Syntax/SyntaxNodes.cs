@@ -201,6 +201,9 @@ public sealed class DocumentSyntax : SyntaxNode
 /// <summary><c>name: value</c>, <c>name { … }</c>, <c>name: [a, b]</c>, with an optional trailing ',' or ';'.</summary>
 public sealed class FieldSyntax : MemberSyntax
 {
+    /// <summary>Position among all fields of its tree in parse order (the key of per-field tables); -1 outside a tree.</summary>
+    public int Ordinal { get; internal set; } = -1;
+
     public FieldSyntax(FieldNameSyntax name, SyntaxToken? colon, ValueSyntax value, SyntaxToken? separator)
     {
         Name = name;
@@ -371,6 +374,9 @@ public sealed class StringValueSyntax : ValueSyntax
 /// <summary><c>{ fields }</c> or <c>&lt; fields &gt;</c>.</summary>
 public sealed class MessageValueSyntax : ValueSyntax
 {
+    /// <summary>Position among all blocks of its tree in parse order (the key of per-block tables); -1 outside a tree.</summary>
+    public int Ordinal { get; internal set; } = -1;
+
     public MessageValueSyntax(SyntaxToken open, IReadOnlyList<MemberSyntax> members, SyntaxToken close)
     {
         Open = open;

@@ -6,12 +6,25 @@ namespace PrototxtLsp.Core.Syntax;
 /// <summary>A parsed document: the full-fidelity tree and the lexical and syntax diagnostics.</summary>
 public sealed class SyntaxTree
 {
-    private SyntaxTree(SourceText text, DocumentSyntax root, IReadOnlyList<Diagnostic> diagnostics)
+    private SyntaxTree(SourceText text, DocumentSyntax root, IReadOnlyList<Diagnostic> diagnostics, IReadOnlyList<FieldSyntax> fields, IReadOnlyList<MessageValueSyntax> blocks)
     {
         Text = text;
         Root = root;
         Diagnostics = diagnostics;
+        Fields = fields;
+        Blocks = blocks;
     }
+
+    /// <summary>Every field in parse order (nested fields after their parent's name); <c>Fields[f.Ordinal] == f</c>.</summary>
+    public IReadOnlyList<FieldSyntax> Fields { get; }
+
+    /// <summary>Every message block in parse order; <c>Blocks[b.Ordinal] == b</c>.</summary>
+    public IReadOnlyList<MessageValueSyntax> Blocks { get; }
+
+    /// <summary>True when the field is a node of this tree.</summary>
+    public bool Contains(FieldSyntax field) => field.Ordinal >= 0 && field.Ordinal < Fields.Count && ReferenceEquals(Fields[field.Ordinal], field);
+
+    public bool Contains(MessageValueSyntax block) => block.Ordinal >= 0 && block.Ordinal < Blocks.Count && ReferenceEquals(Blocks[block.Ordinal], block);
 
     public SourceText Text { get; }
 
@@ -24,9 +37,9 @@ public sealed class SyntaxTree
     public static SyntaxTree Parse(SourceText text)
     {
         var diagnostics = new List<Diagnostic>();
-        var root = Parser.Parse(text, diagnostics);
+        var root = Parser.Parse(text, diagnostics, out var fields, out var blocks);
         diagnostics.Sort((a, b) => a.Span.Start.CompareTo(b.Span.Start));
-        return new SyntaxTree(text, root, diagnostics);
+        return new SyntaxTree(text, root, diagnostics, fields, blocks);
     }
 
     public string ToFullString() => Root.ToFullString();
