@@ -20,6 +20,15 @@ public sealed class ProtoSchema
     /// <summary>Our caffe.proto (BVLC Caffe's schema with our own documentation), compiled at build time.</summary>
     public static ProtoSchema Caffe => EmbeddedCaffe.Value;
 
+    /// <summary>
+    /// Starts loading the embedded schema on a worker thread, so that it is ready (or nearly) when the first
+    /// analysis needs it: reading and parsing the file meanwhile does not need the schema.
+    /// </summary>
+    public static void PreloadCaffe()
+    {
+        if (!EmbeddedCaffe.IsValueCreated) ThreadPool.UnsafeQueueUserWorkItem(_ => _ = EmbeddedCaffe.Value, null);
+    }
+
     public IEnumerable<MessageInfo> Messages => _messages.Values;
 
     public IEnumerable<EnumInfo> Enums => _enums.Values;

@@ -68,11 +68,12 @@ public sealed class DocumentAnalysis
     /// <summary>Analysis with a host's options: a chosen (possibly custom) schema, fork layer types, file access.</summary>
     public static DocumentAnalysis Analyze(SourceText text, string? path, AnalysisOptions options, MessageInfo? rootMessage = null)
     {
+        // Parsing needs no schema: parse first, so a schema still loading (see ProtoSchema.PreloadCaffe) has time.
         var t0 = Stopwatch.GetTimestamp();
+        var tree = SyntaxTree.Parse(text);
+        var t1 = Stopwatch.GetTimestamp();
         var schema = options.Schema ?? ProtoSchema.Caffe;
         var workspace = options.Workspace;
-        var t1 = Stopwatch.GetTimestamp();
-        var tree = SyntaxTree.Parse(text);
         var t2 = Stopwatch.GetTimestamp();
         var headerDiagnostics = new List<Diagnostic>();
         var root = rootMessage ?? RootMessageResolver.Resolve(tree, schema, path, headerDiagnostics);
@@ -91,8 +92,8 @@ public sealed class DocumentAnalysis
         var ordered = all.Select((d, i) => (d, i)).OrderBy(x => x.d.Span.Start).ThenBy(x => x.i).Select(x => x.d).ToList();
         var timings = new AnalysisTimings
         {
-            Schema = Stopwatch.GetElapsedTime(t0, t1),
-            Parse = Stopwatch.GetElapsedTime(t1, t2),
+            Parse = Stopwatch.GetElapsedTime(t0, t1),
+            Schema = Stopwatch.GetElapsedTime(t1, t2),
             Bind = Stopwatch.GetElapsedTime(t2, t3),
             Graph = Stopwatch.GetElapsedTime(t3, t4),
             Shapes = Stopwatch.GetElapsedTime(t4, t5),
@@ -102,7 +103,7 @@ public sealed class DocumentAnalysis
     }
 }
 
-/// <summary>Wall time of each stage of one analysis. <see cref="Schema"/> is non-zero only when the embedded schema was loaded by it.</summary>
+/// <summary>Wall time of each stage of one analysis. <see cref="Schema"/> is the wait for the embedded schema (zero once it is loaded).</summary>
 public sealed record AnalysisTimings
 {
     public TimeSpan Schema { get; init; }

@@ -14,6 +14,7 @@ public static class CheckCommand
     public static int Run(ReadOnlySpan<string> args, TextWriter stdout, TextWriter stderr)
     {
         var start = System.Diagnostics.Stopwatch.GetTimestamp();
+        PrototxtLsp.Core.Schema.ProtoSchema.PreloadCaffe();
         var format = "text";
         var timings = false;
         string? schema = null;
@@ -109,7 +110,7 @@ public static class CheckCommand
             {
                 var t = analysis.Timings;
                 stderr.WriteLine($"{file}: {bytes.Length / 1024.0:0.#} KB; decode + schema choice {Ms(System.Diagnostics.Stopwatch.GetElapsedTime(t0, t1))}, " +
-                                 $"embedded schema load {Ms(t.Schema)}, parse {Ms(t.Parse)}, bind {Ms(t.Bind)}, graph {Ms(t.Graph)}, shapes {Ms(t.Shapes)}, analysis total {Ms(t.Total)}");
+                                 $"parse {Ms(t.Parse)}, wait for the embedded schema {Ms(t.Schema)}, bind {Ms(t.Bind)}, graph {Ms(t.Graph)}, shapes {Ms(t.Shapes)}, analysis total {Ms(t.Total)}");
             }
         }
 

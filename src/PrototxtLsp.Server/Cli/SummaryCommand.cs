@@ -16,6 +16,7 @@ public static class SummaryCommand
 {
     public static int Run(ReadOnlySpan<string> args, TextWriter stdout, TextWriter stderr)
     {
+        PrototxtLsp.Core.Schema.ProtoSchema.PreloadCaffe();
         var format = "text";
         var phase = NetPhase.Test;
         string? path = null;
