@@ -9,6 +9,7 @@ namespace PrototxtLsp.Benchmarks;
 ///   bdn [BenchmarkDotNet args]   the same stages under BenchmarkDotNet (e.g. bdn --filter '*' ; slow, precise)
 ///   generate DIR          write the generated inputs to DIR (for the protoc comparison script)
 ///   loop [INPUT] [SECONDS] [lex|parse|full]  one stage on one input in a loop, for a profiler (dotnet-trace collect -- …)
+///   allocs [INPUT] [lex|parse|full]  what a stage allocates, by type (sampled)
 ///   latency [--server PATH]      end-to-end latency of the published server over LSP (see Latency.cs)
 /// Prints numbers; asserts nothing.
 /// </summary>
@@ -29,6 +30,8 @@ public static class Program
                 return Generate(args.Length > 1 ? args[1] : "generated");
             case "loop":
                 return Loop(args.Length > 1 ? args[1] : Inputs.ResNet152, args.Length > 2 ? double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 10, args.Length > 3 ? args[3] : "full");
+            case "allocs":
+                return AllocationSampler.Run(args.Length > 1 ? args[1] : Inputs.ResNet152, args.Length > 2 ? args[2] : "full", 200);
             case "latency":
                 return Latency.Run(args.Skip(1).ToArray());
             default:

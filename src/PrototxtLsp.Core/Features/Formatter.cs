@@ -87,11 +87,17 @@ public static class Formatter
 
         private void MarkBadTokens()
         {
-            var spans = _tree.Diagnostics.Select(d => d.Span).ToList();
+            // A token is bad when a syntax diagnostic overlaps it: some span starts before the token ends and ends
+            // after it starts. Tokens come in order, so one sweep over the spans by start, keeping the furthest end
+            // seen, answers that in linear time (a file with 200,000 errors used to take minutes here).
+            var spans = _tree.Diagnostics.Select(d => d.Span).OrderBy(s => s.Start).ToList();
+            var next = 0;
+            var furthestEnd = int.MinValue;
             foreach (var token in _tree.Root.DescendantTokens())
             {
+                while (next < spans.Count && spans[next].Start < token.Span.End) furthestEnd = Math.Max(furthestEnd, spans[next++].End);
                 if (token.IsMissing || token.Kind == SyntaxKind.BadToken || token.Parent is SkippedTokensSyntax) _bad.Add(token);
-                else if (spans.Count > 0 && spans.Any(s => s.Start < token.Span.End && s.End > token.Span.Start)) _bad.Add(token);
+                else if (furthestEnd > token.Span.Start) _bad.Add(token);
             }
         }
 

@@ -48,6 +48,7 @@ public static class LayerGraphView
         }
 
         var edges = new List<GraphEdge>();
+        var edgeKeys = new HashSet<(string From, string To, string Blob)>(); // edges drawn so far: a lookup, not a scan of the list
         foreach (var layer in net.Layers)
         {
             if (!layer.IsIncludedIn(state)) continue;
@@ -58,7 +59,7 @@ public static class LayerGraphView
                 byId[producerNode].Folded.Add(new GraphFolded(layer.DisplayName, layer.TypeName ?? layer.TypeText ?? "?", layer.Field.Span));
                 foreach (var t in layer.Tops) owner[t] = producerNode;
                 // Other bottoms of an in-place layer (rare) still draw edges into the node.
-                foreach (var b in layer.Bottoms.Skip(1)) AddEdge(net, b, producerNode, state, owner, edges, ShapeOf);
+                foreach (var b in layer.Bottoms.Skip(1)) AddEdge(net, b, producerNode, state, owner, edges, edgeKeys, ShapeOf);
                 continue;
             }
 
@@ -67,7 +68,7 @@ public static class LayerGraphView
             nodes.Add(entry);
             byId[id] = entry;
             foreach (var t in layer.Tops) owner[t] = id;
-            foreach (var b in layer.Bottoms) AddEdge(net, b, id, state, owner, edges, ShapeOf);
+            foreach (var b in layer.Bottoms) AddEdge(net, b, id, state, owner, edges, edgeKeys, ShapeOf);
         }
 
         var result = nodes.Select(n =>
@@ -94,13 +95,13 @@ public static class LayerGraphView
         return null;
     }
 
-    private static void AddEdge(NetGraph net, BlobReference bottom, string to, NetState state, Dictionary<BlobReference, string> owner, List<GraphEdge> edges, Func<BlobReference, string> shapeOf)
+    private static void AddEdge(NetGraph net, BlobReference bottom, string to, NetState state, Dictionary<BlobReference, string> owner, List<GraphEdge> edges, HashSet<(string From, string To, string Blob)> edgeKeys, Func<BlobReference, string> shapeOf)
     {
         foreach (var producer in net.ProducersOf(bottom))
         {
             if (producer.Layer is { } l && !l.IsIncludedIn(state)) continue;
             if (!owner.TryGetValue(producer, out var from) || from == to) continue;
-            if (!edges.Any(e => e.From == from && e.To == to && e.Blob == bottom.Name)) edges.Add(new GraphEdge(from, to, bottom.Name, shapeOf(producer)));
+            if (edgeKeys.Add((from, to, bottom.Name))) edges.Add(new GraphEdge(from, to, bottom.Name, shapeOf(producer)));
             return;
         }
     }

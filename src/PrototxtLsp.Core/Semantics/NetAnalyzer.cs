@@ -221,7 +221,13 @@ public static class NetAnalyzer
     /// </summary>
     private static IReadOnlyList<NetState> StatesFor(NetPhase[] phases, int level, List<string> baseStages, List<LayerNode> layers)
     {
-        var rules = layers.SelectMany(l => l.Include.Concat(l.Exclude)).ToList();
+        var rules = new List<NetStateRuleInfo>();
+        foreach (var l in layers)
+        {
+            rules.AddRange(l.Include);
+            rules.AddRange(l.Exclude);
+        }
+
         var states = new List<NetState>();
         foreach (var phase in phases)
         {
@@ -309,12 +315,19 @@ public static class NetAnalyzer
         return new NetStateRuleInfo(phase, (int?)Int(rule, "min_level"), (int?)Int(rule, "max_level"), Strings(rule, "stage").ToList(), Strings(rule, "not_stage").ToList());
     }
 
-    private static long? Int(MessageValueSyntax block, string name) =>
-        block.Fields.Where(f => f.Name.Name == name).Select(f => f.Value is ScalarValueSyntax s && long.TryParse(s.Text, out var n) ? n : (long?)null)
-            .LastOrDefault(v => v is not null);
+    private static long? Int(MessageValueSyntax block, string name)
+    {
+        var fields = block.Fields;
+        for (var i = fields.Length - 1; i >= 0; i--)
+            if (fields[i].Name.Name == name && fields[i].Value is ScalarValueSyntax s && long.TryParse(s.Text, out var n)) return n;
+        return null;
+    }
 
-    private static IEnumerable<string> Strings(MessageValueSyntax block, string name) =>
-        block.Fields.Where(f => f.Name.Name == name).Select(f => (f.Value as StringValueSyntax)?.Value).OfType<string>();
+    private static IEnumerable<string> Strings(MessageValueSyntax block, string name)
+    {
+        foreach (var f in block.Fields)
+            if (f.Name.Name == name && f.Value is StringValueSyntax s) yield return s.Value;
+    }
 
     private static int Count(MessageValueSyntax block, string name)
     {
@@ -440,6 +453,17 @@ public static class NetAnalyzer
         return layer.SelectionSpan;
     }
 
+    // The messages are made once per finding, after every state was checked (to name the states). Built in methods of
+    // their own so that the loops below capture nothing: a closure over a loop variable costs an allocation per pass.
+    private static Func<string, Diagnostic> NameDuplicate(LayerNode layer, string name, LayerNode first) =>
+        suffix => DiagnosticCatalog.LayerNameDuplicate(layer.SelectionSpan, name, first.SelectionSpan, suffix);
+
+    private static Func<string, Diagnostic> BottomUnknown(LayerNode layer, BlobReference bottom, List<string> candidates) =>
+        suffix => DiagnosticCatalog.BottomUnknown(bottom.Span, bottom.Name, layer.DisplayName, bottom.Index, Suggestions.Best(bottom.Name, candidates), suffix);
+
+    private static Func<string, Diagnostic> TopMultipleSources(LayerNode layer, BlobReference top, BlobReference previous) =>
+        suffix => DiagnosticCatalog.TopMultipleSources(top.Span, top.Name, layer.DisplayName, previous.Span, previous.Layer?.DisplayName ?? "(net input)", suffix);
+
     /// <summary>Per state: resolve bottoms to the nearest earlier producer, find unknown bottoms, clashing tops, duplicate names.</summary>
     private static void Resolve(NetGraph graph, List<Diagnostic> diagnostics)
     {
@@ -452,9 +476,9 @@ public static class NetAnalyzer
 
         foreach (var state in graph.States)
         {
-            var available = new Dictionary<string, BlobReference>(StringComparer.Ordinal);
+            var available = new Dictionary<string, BlobReference>(graph.Layers.Count, StringComparer.Ordinal);
             foreach (var input in graph.Inputs) available[input.Name] = input;
-            var names = new Dictionary<string, LayerNode>(StringComparer.Ordinal);
+            var names = new Dictionary<string, LayerNode>(graph.Layers.Count, StringComparer.Ordinal);
             foreach (var layer in graph.Layers)
             {
                 if (!layer.IsIncludedIn(state)) continue;
@@ -462,7 +486,7 @@ public static class NetAnalyzer
                 {
                     if (names.TryGetValue(name, out var first))
                     {
-                        Report("PTX3009", layer.SelectionSpan, state, suffix => DiagnosticCatalog.LayerNameDuplicate(layer.SelectionSpan, name, first.SelectionSpan, suffix));
+                        Report("PTX3009", layer.SelectionSpan, state, NameDuplicate(layer, name, first));
                     }
                     else
                     {
@@ -478,9 +502,7 @@ public static class NetAnalyzer
                         continue;
                     }
 
-                    var candidates = available.Keys.ToList();
-                    Report("PTX3001", bottom.Span, state, suffix => DiagnosticCatalog.BottomUnknown(bottom.Span, bottom.Name, layer.DisplayName, bottom.Index,
-                        Suggestions.Best(bottom.Name, candidates), suffix));
+                    Report("PTX3001", bottom.Span, state, BottomUnknown(layer, bottom, available.Keys.ToList()));
                 }
 
                 foreach (var top in layer.Tops)
@@ -494,8 +516,7 @@ public static class NetAnalyzer
                         }
                         else
                         {
-                            var firstLayer = previous.Layer?.DisplayName ?? "(net input)";
-                            Report("PTX3002", top.Span, state, suffix => DiagnosticCatalog.TopMultipleSources(top.Span, top.Name, layer.DisplayName, previous.Span, firstLayer, suffix));
+                            Report("PTX3002", top.Span, state, TopMultipleSources(layer, top, previous));
                         }
                     }
 

@@ -259,6 +259,9 @@ public sealed class NetGraph
     /// <summary>Consumers in file order (states are resolved one after the other, so a blob's readers can arrive out of order).</summary>
     internal void SortConsumers()
     {
-        foreach (var r in References) r.Consumers.Sort((a, b) => a.Span.Start.CompareTo(b.Span.Start));
+        Comparison<BlobReference> byPosition = (a, b) => a.Span.Start.CompareTo(b.Span.Start);
+        foreach (var input in Inputs) input.Consumers.Sort(byPosition);
+        foreach (var layer in Layers)
+            foreach (var top in layer.Tops) top.Consumers.Sort(byPosition);
     }
 }

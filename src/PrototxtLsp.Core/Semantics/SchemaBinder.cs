@@ -40,9 +40,9 @@ public sealed class SchemaBinder
         var seen = RentSeen();
         Dictionary<FieldInfo, FieldSyntax>? seenIndex = null;
         Dictionary<string, (FieldInfo Info, FieldSyntax Field)>? oneofs = null;
-        foreach (var member in members)
+        for (var m = 0; m < members.Count; m++)
         {
-            if (member is not FieldSyntax field) continue;
+            if (members[m] is not FieldSyntax field) continue;
             var info = ResolveField(field, message);
             if (info is null) continue;
             _fields[field.Ordinal] = info;
@@ -107,14 +107,8 @@ public sealed class SchemaBinder
             case IdentifierNameSyntax id when !id.Identifier.IsMissing && !IsNonAscii(id.Name):
             {
                 var info = message.FindField(id.Name);
-                if (info is not null) return info;
-                var suggestion = Suggestions.Best(id.Name, message.Fields.Select(f => f.Name));
-                // "kernel_size" written directly in a layer: name the blocks that do have it.
-                var belongsIn = suggestion is null
-                    ? message.Fields.Where(f => f.IsMessage && f.MessageType?.FindField(id.Name) is not null).Select(f => f.Name).ToList()
-                    : [];
-                _diagnostics.Add(DiagnosticCatalog.UnknownFieldIn(id.Span, message.FullName, id.Name, suggestion, belongsIn));
-                return null;
+                if (info is null) ReportUnknownField(id, message);
+                return info;
             }
             case ExtensionNameSyntax ext when ext.Parts.Count > 0 && !ext.Close.IsMissing:
                 if (message.FindExtension(ext.Name) is { } extension) return extension;
@@ -123,6 +117,16 @@ public sealed class SchemaBinder
             default:
                 return null;
         }
+    }
+
+    private void ReportUnknownField(IdentifierNameSyntax id, MessageInfo message)
+    {
+        var suggestion = Suggestions.Best(id.Name, message.Fields.Select(f => f.Name));
+        // "kernel_size" written directly in a layer: name the blocks that do have it.
+        var belongsIn = suggestion is null
+            ? message.Fields.Where(f => f.IsMessage && f.MessageType?.FindField(id.Name) is not null).Select(f => f.Name).ToList()
+            : [];
+        _diagnostics.Add(DiagnosticCatalog.UnknownFieldIn(id.Span, message.FullName, id.Name, suggestion, belongsIn));
     }
 
     private void BindValue(FieldSyntax field, FieldInfo info, ValueSyntax value)

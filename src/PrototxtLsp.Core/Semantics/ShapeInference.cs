@@ -368,13 +368,22 @@ public static class ShapeInference
     /// <summary>One value per spatial axis from a repeated field (one value for all, or one per axis) or its _h/_w pair.</summary>
     private static long[]? PerAxis(MessageValueSyntax? p, string name, int axes, long defaultValue)
     {
-        var h = Int(p, name + "_h");
-        var w = Int(p, name + "_w");
+        var (repeated, hName, wName) = name switch
+        {
+            "kernel" => ("kernel_size", "kernel_h", "kernel_w"),
+            "stride" => ("stride", "stride_h", "stride_w"),
+            "pad" => ("pad", "pad_h", "pad_w"),
+            "dilation" => ("dilation", "dilation_h", "dilation_w"),
+            _ => (name, name + "_h", name + "_w"),
+        };
+        var h = Int(p, hName);
+        var w = Int(p, wName);
         if ((h is not null || w is not null) && axes == 2) return [h ?? defaultValue, w ?? defaultValue];
-        var values = Ints(p, name.Length == 0 ? name : name == "kernel" ? "kernel_size" : name);
-        if (values.Count == 0) return Enumerable.Repeat(defaultValue, axes).ToArray();
-        if (values.Count == 1) return Enumerable.Repeat(values[0], axes).ToArray();
-        return values.Count == axes ? values.ToArray() : null;
+        var values = Ints(p, repeated);
+        if (values.Count > 1) return values.Count == axes ? values.ToArray() : null;
+        var result = new long[Math.Max(0, axes)];
+        Array.Fill(result, values.Count == 1 ? values[0] : defaultValue);
+        return result;
     }
 
     private static Shape Convolution(Context c, string type)

@@ -138,7 +138,7 @@ internal static class LayerFields
     {
         if (block is null) return null;
         var fields = block.Fields;
-        for (var i = fields.Count - 1; i >= 0; i--)
+        for (var i = fields.Length - 1; i >= 0; i--)
         {
             var f = fields[i];
             if (f.Name.Name != name) continue;
@@ -166,7 +166,7 @@ internal static class LayerFields
     {
         if (block is null) return null;
         var fields = block.Fields;
-        for (var i = fields.Count - 1; i >= 0; i--)
+        for (var i = fields.Length - 1; i >= 0; i--)
             if (fields[i].Value is ScalarValueSyntax s && fields[i].Name.Name == name) return s.Text;
         return null;
     }

@@ -48,7 +48,7 @@ public sealed class Lexer
     public static List<SyntaxToken> Tokenize(string text, List<Diagnostic> diagnostics)
     {
         var lexer = new Lexer(text, diagnostics);
-        var tokens = new List<SyntaxToken>(text.Length / 5 + 1);
+        var tokens = new List<SyntaxToken>(text.Length / 4 + 1); // prototxt averages 5–6 characters per token
         while (true)
         {
             var token = lexer.Next();

@@ -17,8 +17,8 @@ public sealed class Parser
     private readonly List<Diagnostic> _diagnostics;
     private readonly SourceText _text;
     private int _index;
-    private readonly List<FieldSyntax> _fields = new();
-    private readonly List<MessageValueSyntax> _blocks = new();
+    private readonly List<FieldSyntax> _fields;
+    private readonly List<MessageValueSyntax> _blocks;
 
     /// <summary>Every field of the document in parse order (index = <see cref="FieldSyntax.Ordinal"/>).</summary>
     internal IReadOnlyList<FieldSyntax> AllFields => _fields;
@@ -31,6 +31,8 @@ public sealed class Parser
         _text = text;
         _tokens = tokens;
         _diagnostics = diagnostics;
+        _fields = new List<FieldSyntax>(tokens.Count / 3 + 1); // a field is a name, a ':' and a value, or a name and a block
+        _blocks = new List<MessageValueSyntax>(tokens.Count / 16 + 1);
     }
 
     public static DocumentSyntax Parse(SourceText text, List<Diagnostic> diagnostics) => Parse(text, diagnostics, out _, out _);
@@ -203,7 +205,9 @@ public sealed class Parser
     {
         if (Current.Kind == SyntaxKind.StringLiteral)
         {
-            var parts = new List<SyntaxToken>();
+            var first = Eat();
+            if (Current.Kind != SyntaxKind.StringLiteral) return new StringValueSyntax([first]);
+            var parts = new List<SyntaxToken> { first };
             while (Current.Kind == SyntaxKind.StringLiteral) parts.Add(Eat());
             return new StringValueSyntax(parts);
         }

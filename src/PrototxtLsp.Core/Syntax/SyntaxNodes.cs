@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using System.Text;
 using PrototxtLsp.Core.Text;
 
@@ -143,17 +145,18 @@ public abstract class SyntaxNode : SyntaxElement
         }
     }
 
-    internal static FieldSyntax[] FieldsOf(IReadOnlyList<MemberSyntax> members)
+    internal static ImmutableArray<FieldSyntax> FieldsOf(IReadOnlyList<MemberSyntax> members)
     {
         var count = 0;
-        foreach (var m in members)
-            if (m is FieldSyntax) count++;
+        for (var i = 0; i < members.Count; i++)
+            if (members[i] is FieldSyntax) count++;
+        if (count == members.Count && members is MemberSyntax[] all && all is FieldSyntax[] same) return ImmutableCollectionsMarshal.AsImmutableArray(same);
         if (count == 0) return [];
         var fields = new FieldSyntax[count];
         count = 0;
-        foreach (var m in members)
-            if (m is FieldSyntax f) fields[count++] = f;
-        return fields;
+        for (var i = 0; i < members.Count; i++)
+            if (members[i] is FieldSyntax f) fields[count++] = f;
+        return ImmutableCollectionsMarshal.AsImmutableArray(fields);
     }
 
     protected void Adopt(SyntaxElement? child)
@@ -161,9 +164,9 @@ public abstract class SyntaxNode : SyntaxElement
         if (child is not null) child.Parent = this;
     }
 
-    protected void Adopt(IEnumerable<SyntaxElement> children)
+    protected void Adopt<T>(IReadOnlyList<T> children) where T : SyntaxElement
     {
-        foreach (var c in children) c.Parent = this;
+        for (var i = 0; i < children.Count; i++) children[i].Parent = this;
     }
 }
 
@@ -187,7 +190,16 @@ public sealed class DocumentSyntax : SyntaxNode
     public SyntaxToken EndOfFile { get; }
 
     /// <summary>The members that are fields (skipped tokens left out), in order.</summary>
-    public IReadOnlyList<FieldSyntax> Fields => field ??= FieldsOf(Members);
+    public ImmutableArray<FieldSyntax> Fields
+    {
+        get
+        {
+            if (_fields.IsDefault) _fields = FieldsOf(Members);
+            return _fields;
+        }
+    }
+
+    private ImmutableArray<FieldSyntax> _fields;
 
     public override IEnumerable<SyntaxElement> Children()
     {
@@ -368,6 +380,13 @@ public sealed class StringValueSyntax : ValueSyntax
 
     public override TextSpan FullSpan => Parts.Count == 0 ? default : TextSpan.FromBounds(Parts[0].FullSpan.Start, Parts[^1].FullSpan.End);
 
+    public override SyntaxToken? FirstToken()
+    {
+        for (var i = 0; i < Parts.Count; i++)
+            if (!Parts[i].IsMissing) return Parts[i];
+        return null;
+    }
+
     public override SyntaxToken? LastToken() => LastOf(Parts);
 }
 
@@ -396,13 +415,22 @@ public sealed class MessageValueSyntax : ValueSyntax
     public SyntaxToken Close { get; }
 
     /// <summary>The members that are fields (skipped tokens left out), in order.</summary>
-    public IReadOnlyList<FieldSyntax> Fields => field ??= FieldsOf(Members);
+    public ImmutableArray<FieldSyntax> Fields
+    {
+        get
+        {
+            if (_fields.IsDefault) _fields = FieldsOf(Members);
+            return _fields;
+        }
+    }
+
+    private ImmutableArray<FieldSyntax> _fields;
 
     /// <summary>The last field of that name, or null (a repeated scalar's last value wins, as in protobuf).</summary>
     public FieldSyntax? LastField(string name)
     {
         var fields = Fields;
-        for (var i = fields.Count - 1; i >= 0; i--)
+        for (var i = fields.Length - 1; i >= 0; i--)
             if (fields[i].Name.Name == name) return fields[i];
         return null;
     }
@@ -499,6 +527,13 @@ public sealed class SkippedTokensSyntax : MemberSyntax
     public override IEnumerable<SyntaxElement> Children() => Tokens;
 
     public override TextSpan FullSpan => Tokens.Count == 0 ? base.FullSpan : TextSpan.FromBounds(Tokens[0].FullSpan.Start, Tokens[^1].FullSpan.End);
+
+    public override SyntaxToken? FirstToken()
+    {
+        for (var i = 0; i < Tokens.Count; i++)
+            if (!Tokens[i].IsMissing) return Tokens[i];
+        return null;
+    }
 
     public override SyntaxToken? LastToken() => LastOf(Tokens);
 }
