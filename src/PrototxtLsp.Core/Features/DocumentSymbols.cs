@@ -34,9 +34,10 @@ public static class DocumentSymbols
                 var bottoms = block.Fields.Where(f => f.Name.Name == "bottom").Select(f => StringValue(f.Value)).OfType<string>().ToList();
                 var tops = block.Fields.Where(f => f.Name.Name == "top").Select(f => StringValue(f.Value)).OfType<string>().ToList();
                 var detail = $"{type ?? "?"}: {string.Join(", ", bottoms)} → {string.Join(", ", tops)}";
-                var nameField = block.Fields.FirstOrDefault(f => f.Name.Name == "name");
-                return new DocumentSymbolInfo(layerName ?? $"({name} without a name)", detail, SymbolKindInfo.Layer, field.Span,
-                    nameField?.Value.Span ?? field.Name.Span, children);
+                var nameValue = block.Fields.FirstOrDefault(f => f.Name.Name == "name")?.Value;
+                // LSP requires the selection inside the range: a half-typed `name` has a missing value placed after the field.
+                var selection = nameValue is not null and not MissingValueSyntax && field.Span.Contains(nameValue.Span) ? nameValue.Span : field.Name.Span;
+                return new DocumentSymbolInfo(layerName ?? $"({name} without a name)", detail, SymbolKindInfo.Layer, field.Span, selection, children);
             }
 
             return new DocumentSymbolInfo(name, null, SymbolKindInfo.Block, field.Span, field.Name.Span, children);

@@ -29,6 +29,7 @@ public static class Folding
         int runStart = -1, runEnd = -1;
         foreach (var token in analysis.Tree.Root.DescendantTokens())
         {
+            if (!token.HasComments) continue; // only comments make runs
             foreach (var trivia in token.LeadingTrivia.Concat(token.TrailingTrivia))
             {
                 if (trivia.Kind != SyntaxKind.Comment) continue;

@@ -47,9 +47,10 @@ public static class SemanticTokens
         foreach (var token in analysis.Tree.Root.DescendantTokens())
         {
             if (range is { } r && (token.FullSpan.End < r.Start || token.FullSpan.Start > r.End)) continue;
-            AddComments(token.LeadingTrivia, result);
+            var comments = token.HasComments;
+            if (comments) AddComments(token.LeadingTrivia, result);
             if (!token.IsMissing && token.Text.Length > 0 && Classify(token, model) is { } c) result.Add(new SemanticToken(token.Span, c.Kind, c.Modifiers));
-            AddComments(token.TrailingTrivia, result);
+            if (comments) AddComments(token.TrailingTrivia, result);
         }
 
         if (range is { } rr) result.RemoveAll(t => t.Span.End < rr.Start || t.Span.Start > rr.End);

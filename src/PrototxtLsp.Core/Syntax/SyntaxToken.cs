@@ -43,6 +43,9 @@ public sealed class SyntaxToken : SyntaxElement
 
     public bool HasTrailingTrivia => _trailing is not null;
 
+    /// <summary>True when a comment is among the leading or trailing trivia (checked without building the trivia lists).</summary>
+    public bool HasComments => _leading?.HasComment == true || _trailing?.HasComment == true;
+
     public override TextSpan Span => new(Start, Text.Length);
 
     public override TextSpan FullSpan => TextSpan.FromBounds(Start - (_leading?.Length ?? 0), Start + Text.Length + (_trailing?.Length ?? 0));

@@ -22,7 +22,10 @@ internal sealed class TriviaPattern
         Kinds = kinds;
         Texts = texts;
         foreach (var t in texts) Length += t.Length;
+        HasComment = Array.IndexOf(kinds, SyntaxKind.Comment) >= 0;
     }
+
+    public bool HasComment { get; }
 
     public SyntaxKind[] Kinds { get; }
 
