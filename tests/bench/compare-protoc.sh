@@ -2,23 +2,35 @@
 # Times, side by side, whole-process `prototxt-lsp check FILE` against whole-process
 # `protoc --encode=caffe.NetParameter` (the protoc from the Google.Protobuf.Tools package, with our caffe.proto)
 # on the same files, and prints the median of N runs of each and the ratio per file. Prints numbers; asserts nothing.
-#   bash tests/bench/compare-protoc.sh [--runs N] [--server PATH] FILE...
+#   bash tests/bench/compare-protoc.sh [--runs N] [--server PATH] [--generated] FILE...
 # --server defaults to a NativeAOT publish in /tmp/prototxt-lsp-aot (built once), else the framework-dependent build.
+# --generated adds the benchmark project's generated nets (1.9 MB realistic net, chains of 1k/10k/100k layers).
+# Besides whole-process times it prints each tool's throughput net of its start-up (the median time on an empty
+# file is subtracted): for protoc that is its text-format parse throughput.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 runs=15
 server=""
+generated=0
 files=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs="$2"; shift 2 ;;
     --server) server="$2"; shift 2 ;;
+    --generated) generated=1; shift ;;
     *) files+=("$1"); shift ;;
   esac
 done
 if [ ${#files[@]} -eq 0 ]; then
   corpus="$repo/../shared/corpus/KaimingHe__deep-residual-networks/prototxt"
   [ -d "$corpus" ] && files=("$corpus"/ResNet-50-deploy.prototxt "$corpus"/ResNet-152-deploy.prototxt) || files=("$repo"/examples/nets/*.prototxt)
+fi
+if [ "$generated" = 1 ]; then
+  gen=/tmp/prototxt-lsp-generated
+  if [ ! -f "$gen/generated-1.9MB.prototxt" ]; then
+    dotnet run -c Release --project "$repo/tests/PrototxtLsp.Benchmarks" -- generate "$gen" >/dev/null
+  fi
+  files+=("$gen/generated-1.9MB.prototxt" "$gen/chain-1k.prototxt" "$gen/chain-10k.prototxt" "$gen/chain-100k.prototxt")
 fi
 if [ -z "$server" ]; then
   server=/tmp/prototxt-lsp-aot/prototxt-lsp
@@ -46,13 +58,23 @@ median_ms() {
 
 echo "server: $server ($("$server" --version))"
 echo "protoc: $protoc ($("$protoc" --version))"
-echo "runs per measurement: $runs (median, whole process, wall clock)"
-printf '%-40s %10s %12s %10s %8s\n' file KB "check (ms)" "protoc (ms)" ratio
+echo "runs per measurement: $runs (median, whole process, wall clock); machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+empty=$(mktemp --suffix=.prototxt)
+input="$empty"
+ours0=$(input=/dev/null; median_ms "$server" check "$empty")
+theirs0=$(median_ms "$protoc" --proto_path="$proto_dir" --encode=caffe.NetParameter caffe.proto)
+echo "start-up (empty file): check $ours0 ms, protoc $theirs0 ms"
+printf '%-28s %8s %11s %12s %7s %13s %14s\n' file KB "check (ms)" "protoc (ms)" ratio "check MB/s" "protoc MB/s"
 for f in "${files[@]}"; do
   input="$f"
   ours=$(input=/dev/null; median_ms "$server" check "$f")
   theirs=$(median_ms "$protoc" --proto_path="$proto_dir" --encode=caffe.NetParameter caffe.proto)
-  kb=$(( $(stat -c %s "$f") / 1024 ))
-  printf '%-40s %10s %12s %10s %8s\n' "$(basename "$f")" "$kb" "$ours" "$theirs" "$(awk -v a="$ours" -v b="$theirs" 'BEGIN {printf "%.2f", a / b}')"
+  bytes=$(stat -c %s "$f")
+  printf '%-28s %8s %11s %12s %7s %13s %14s\n' "$(basename "$f")" "$((bytes / 1024))" "$ours" "$theirs" \
+    "$(awk -v a="$ours" -v b="$theirs" 'BEGIN {printf "%.2f", a / b}')" \
+    "$(awk -v t="$ours" -v z="$ours0" -v n="$bytes" 'BEGIN {d = t - z; if (d <= 0.05) print "-"; else printf "%.1f", n / 1048576 / (d / 1000)}')" \
+    "$(awk -v t="$theirs" -v z="$theirs0" -v n="$bytes" 'BEGIN {d = t - z; if (d <= 0.05) print "-"; else printf "%.1f", n / 1048576 / (d / 1000)}')"
 done
-echo "ratio = check / protoc (below 1: prototxt-lsp is faster while doing parse + schema + graph + shapes)"
+rm -f "$empty"
+echo "ratio = check / protoc, whole process (below 1: prototxt-lsp is faster while doing parse + schema + graph + shapes)"
+echo "MB/s = file size / (time - start-up time): check does the full analysis, protoc only parses and encodes"

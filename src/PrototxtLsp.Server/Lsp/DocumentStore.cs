@@ -59,7 +59,11 @@ public sealed class DocumentStore
 
     public bool Close(string uri) => _documents.TryRemove(uri, out _);
 
-    /// <summary>Applies changes in order: a change without a range replaces the text; ranges are UTF-16 and clamped.</summary>
+    /// <summary>
+    /// Applies changes in order: a change without a range replaces the text; ranges are UTF-16 and clamped (a line past
+    /// the end means the end of the text, a character past the end of its line the end of the line, negative values 0);
+    /// a range whose start is after its end is taken the right way round, as vscode-languageserver's TextDocument does.
+    /// </summary>
     public DocumentSnapshot? Change(string uri, int version, IEnumerable<TextChange> changes)
     {
         if (!_documents.TryGetValue(uri, out var current)) return null;
@@ -73,8 +77,8 @@ public sealed class DocumentStore
             }
 
             var lines = new LineMap(text);
-            var start = lines.GetOffset(range.Start);
-            var end = Math.Max(start, lines.GetOffset(range.End));
+            var (start, end) = (lines.GetOffset(range.Start), lines.GetOffset(range.End));
+            if (end < start) (start, end) = (end, start);
             text = string.Concat(text.AsSpan(0, start), change.Text, text.AsSpan(end));
         }
 

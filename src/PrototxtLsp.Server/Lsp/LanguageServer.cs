@@ -1,12 +1,14 @@
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.VisualStudio.Threading;
 using PrototxtLsp.Core.Features;
 using PrototxtLsp.Server.Protocol;
 using Serilog;
 using Serilog.Events;
 using StreamJsonRpc;
+using StreamJsonRpc.Protocol;
 using Hover = PrototxtLsp.Server.Protocol.Hover;
 using SemanticTokens = PrototxtLsp.Server.Protocol.SemanticTokens;
 
@@ -19,12 +21,14 @@ namespace PrototxtLsp.Server.Lsp;
 public sealed class LanguageServer
 {
     private readonly JsonRpc _rpc;
+    private readonly JsonSerializerOptions _json;
     private readonly DocumentStore _documents = new();
     private readonly ILogger _log;
     private readonly ServerLog _serverLog;
     private readonly bool _logFileFromCommandLine;
     private readonly TaskCompletionSource<int> _exit = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<string> _workspaceRoots = [];
+    private bool _initialized;
     private bool _shutdownRequested;
     private readonly Schemas.SchemaProvider _schemas;
     private bool _inlayShapes = true;
@@ -43,12 +47,14 @@ public sealed class LanguageServer
         formatter.JsonSerializerOptions.TypeInfoResolver = LspJsonContext.Default;
         formatter.JsonSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
         formatter.JsonSerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
-        _rpc = new JsonRpc(new HeaderDelimitedMessageHandler(output, input, formatter))
+        _json = formatter.JsonSerializerOptions;
+        _rpc = new JsonRpc(new LspMessageHandler(output, input, formatter, log.Logger))
         {
             // Notifications (didChange above all) must be handled in the order they arrive.
             SynchronizationContext = new NonConcurrentSynchronizationContext(sticky: false),
             ExceptionStrategy = ExceptionProcessing.CommonErrorData,
         };
+        _rpc.Disconnected += (_, e) => _log.Information("Connection closed: {Reason} {Description:l}", e.Reason, e.Description);
         Register();
         log.Client.Forward = ForwardLog;
     }
@@ -59,6 +65,7 @@ public sealed class LanguageServer
         OnNotification<JsonElement>("initialized", _ => { });
         Add("shutdown", (Func<CancellationToken, object?>)(_ => Guard<object?>("shutdown", () =>
         {
+            CheckLifecycle("shutdown");
             _shutdownRequested = true;
             return null;
         })));
@@ -99,18 +106,70 @@ public sealed class LanguageServer
     /// turn) is answered with RequestCancelled instead.
     /// </summary>
     private void On<TParams, TResult>(string method, Func<TParams, TResult> handler) =>
-        Add(method, (Func<TParams, CancellationToken, TResult>)((p, ct) =>
+        Add(method, (Func<JsonElement, CancellationToken, TResult>)((json, ct) =>
         {
             ct.ThrowIfCancellationRequested();
+            CheckLifecycle(method);
+            var p = Params<TParams>(method, json);
             return Guard(method, () => handler(p));
         }));
 
-    private void OnNotification<TParams>(string method, Action<TParams> handler) =>
-        Add(method, (Action<TParams>)(p => Guard<object?>(method, () =>
+    /// <summary>A message's params, or InvalidParams (-32602) when they are missing or not of the method's shape.</summary>
+    private TParams Params<TParams>(string method, JsonElement json)
+    {
+        try
         {
+            if (json.ValueKind == JsonValueKind.Object && json.Deserialize((JsonTypeInfo<TParams>)_json.GetTypeInfo(typeof(TParams))) is { } p) return p;
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException) // InvalidOperationException: a string that is not UTF-8
+        {
+            throw new LocalRpcException($"Invalid params for {method}: {e.Message}") { ErrorCode = (int)JsonRpcErrorCode.InvalidParams };
+        }
+
+        throw new LocalRpcException($"Invalid params for {method}: an object is expected.") { ErrorCode = (int)JsonRpcErrorCode.InvalidParams };
+    }
+
+    /// <summary>
+    /// A notification handler. Notifications that arrive before <c>initialize</c> are dropped, as LSP asks; so are
+    /// those whose params do not fit, with a warning (a dropped didChange leaves the server's copy behind the editor's).
+    /// </summary>
+    private void OnNotification<TParams>(string method, Action<TParams> handler) =>
+        Add(method, (Action<JsonElement>)(json => Guard<object?>(method, () =>
+        {
+            if (!_initialized)
+            {
+                _log.Debug("{Method:l} before initialize: dropped", method);
+                return null;
+            }
+
+            TParams p;
+            try
+            {
+                p = Params<TParams>(method, json);
+            }
+            catch (LocalRpcException e)
+            {
+                _log.Warning("Dropped a notification: {Message:l}", e.Message);
+                return null;
+            }
+
             handler(p);
             return null;
         })));
+
+    /// <summary>
+    /// The LSP lifecycle for requests: before <c>initialize</c> they fail with ServerNotInitialized (-32002); after
+    /// <c>shutdown</c>, and a second <c>initialize</c>, with InvalidRequest (-32600).
+    /// </summary>
+    private void CheckLifecycle(string method)
+    {
+        if (!_initialized && method != "initialize")
+            throw new LocalRpcException($"The server is not initialized: {method} must come after initialize.") { ErrorCode = -32002 };
+        if (_initialized && method == "initialize")
+            throw new LocalRpcException("The server is already initialized: initialize may only be sent once.") { ErrorCode = (int)JsonRpcErrorCode.InvalidRequest };
+        if (_shutdownRequested)
+            throw new LocalRpcException($"The server is shutting down: {method} is refused; only exit is accepted.") { ErrorCode = (int)JsonRpcErrorCode.InvalidRequest };
+    }
 
     private void Add(string method, Delegate d) =>
         _rpc.AddLocalRpcMethod(d.Method, d.Target, new JsonRpcMethodAttribute(method) { UseSingleObjectParameterDeserialization = true });
@@ -146,6 +205,8 @@ public sealed class LanguageServer
 
     private InitializeResult Initialize(InitializeParams p)
     {
+        Core.Schema.ProtoSchema.PreloadCaffe(); // ready by the time the first document arrives
+        _initialized = true;
         _log.Information("initialize from process {Pid}, root {Root}", p.ProcessId, p.RootUri);
         if (p.Trace is not null) SetTrace(p.Trace);
         ApplySettings(p.InitializationOptions);

@@ -681,4 +681,7 @@ public sealed class CodeAction
 [JsonSerializable(typeof(DidChangeWatchedFilesParams))]
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(object))]
+// The data StreamJsonRpc attaches to an error it makes from an exception (invalid params, a failing handler). Without it
+// that error cannot be written, and StreamJsonRpc drops the connection instead of answering.
+[JsonSerializable(typeof(StreamJsonRpc.Protocol.CommonErrorData))]
 public sealed partial class LspJsonContext : JsonSerializerContext;
