@@ -10,6 +10,7 @@ namespace PrototxtLsp.Benchmarks;
 ///   generate DIR          write the generated inputs to DIR (for the protoc comparison script)
 ///   loop [INPUT] [SECONDS] [lex|parse|full]  one stage on one input in a loop, for a profiler (dotnet-trace collect -- …)
 ///   allocs [INPUT] [lex|parse|full]  what a stage allocates, by type (sampled)
+///   retained              managed memory kept alive by analyses of ResNet-152 and generated nets
 ///   latency [--server PATH]      end-to-end latency of the published server over LSP (see Latency.cs)
 /// Prints numbers; asserts nothing.
 /// </summary>
@@ -32,6 +33,8 @@ public static class Program
                 return Loop(args.Length > 1 ? args[1] : Inputs.ResNet152, args.Length > 2 ? double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 10, args.Length > 3 ? args[3] : "full");
             case "allocs":
                 return AllocationSampler.Run(args.Length > 1 ? args[1] : Inputs.ResNet152, args.Length > 2 ? args[2] : "full", 200);
+            case "retained":
+                return Retained();
             case "latency":
                 return Latency.Run(args.Skip(1).ToArray());
             default:
@@ -58,6 +61,22 @@ public static class Program
         }
 
         Console.WriteLine($"{runs} runs of {stage} on {input} in {clock.Elapsed.TotalSeconds:0.0} s: {clock.Elapsed.TotalMilliseconds / runs:0.000} ms each");
+        return 0;
+    }
+
+    private static int Retained()
+    {
+        foreach (var (name, text) in new[] { (Inputs.ResNet152, Inputs.Load(Inputs.ResNet152)), ("generated-300KB", NetGenerator.Realistic(300_000)) })
+        {
+            if (text is null) continue;
+            var before = GC.GetTotalMemory(forceFullCollection: true);
+            var kept = Enumerable.Range(0, 5).Select(_ => PrototxtLsp.Core.Semantics.DocumentAnalysis.Analyze(new PrototxtLsp.Core.Text.SourceText(text))).ToList();
+            var after = GC.GetTotalMemory(forceFullCollection: true);
+            var per = (after - before) / kept.Count;
+            Console.WriteLine($"{name}: {text.Length / 1024} KB text; one analysis keeps {per / 1024} KB alive ({(double)per / text.Length:0.0} bytes per character)");
+            GC.KeepAlive(kept);
+        }
+
         return 0;
     }
 

@@ -68,15 +68,19 @@ public sealed class DocumentStore
     {
         if (!_documents.TryGetValue(uri, out var current)) return null;
         var text = current.Text.Text;
+        var first = true;
         foreach (var change in changes)
         {
             if (change.Range is not { } range)
             {
                 text = change.Text;
+                first = false;
                 continue;
             }
 
-            var lines = new LineMap(text);
+            // The first change applies to the current text, whose line map is usually built already (diagnostics).
+            var lines = first ? current.Text.Lines : new LineMap(text);
+            first = false;
             var (start, end) = (lines.GetOffset(range.Start), lines.GetOffset(range.End));
             if (end < start) (start, end) = (end, start);
             text = string.Concat(text.AsSpan(0, start), change.Text, text.AsSpan(end));
