@@ -160,6 +160,10 @@ public sealed class SchemaProvider
     {
         var protoc = BundledProtoc();
         if (protoc is null) return (null, "the protoc that ships with prototxt-lsp is missing from " + Path.Combine(AppContext.BaseDirectory, "protoc"));
+        // protoc reads an argument starting with '-' as an option and one starting with '@' as a file of more
+        // arguments (which could name a plugin to run): a document must not be able to pass either.
+        if (Path.GetFileName(proto) is ['-' or '@', ..] unsafeName)
+            return (null, $"the file name '{unsafeName}' starts with '{unsafeName[0]}', which protoc would read as an option; rename the file");
         if (!OperatingSystem.IsWindows()) EnsureExecutable(protoc);
         var output = Path.Combine(Path.GetTempPath(), $"prototxt-lsp-{Guid.NewGuid():N}.protoset");
         var psi = new ProcessStartInfo(protoc)
