@@ -40,10 +40,9 @@ public static class Completion
 {
     public static CompletionResult At(DocumentAnalysis analysis, int offset)
     {
-        var root = analysis.Tree.Root;
-        var tokens = root.DescendantTokens().Where(t => !t.IsMissing && t.Kind != SyntaxKind.EndOfFile).ToList();
+        var tokens = analysis.Tree.Tokens; // lexed tokens: none missing, end of file last (never indexed below)
         // The word being typed (an identifier that ends at or contains the cursor) is replaced by the item.
-        var index = tokens.FindLastIndex(t => t.Span.Start < offset);
+        var index = analysis.Tree.LastTokenStartingBefore(offset);
         var replace = new TextSpan(offset, 0);
         if (index >= 0 && tokens[index].Kind == SyntaxKind.Identifier && tokens[index].Span.End >= offset)
         {

@@ -35,11 +35,12 @@ public sealed class Parser
         _blocks = new List<MessageValueSyntax>(tokens.Count / 16 + 1);
     }
 
-    public static DocumentSyntax Parse(SourceText text, List<Diagnostic> diagnostics) => Parse(text, diagnostics, out _, out _);
+    public static DocumentSyntax Parse(SourceText text, List<Diagnostic> diagnostics) => Parse(text, diagnostics, out _, out _, out _);
 
-    internal static DocumentSyntax Parse(SourceText text, List<Diagnostic> diagnostics, out IReadOnlyList<FieldSyntax> fields, out IReadOnlyList<MessageValueSyntax> blocks)
+    internal static DocumentSyntax Parse(SourceText text, List<Diagnostic> diagnostics, out IReadOnlyList<FieldSyntax> fields, out IReadOnlyList<MessageValueSyntax> blocks, out IReadOnlyList<SyntaxToken> allTokens)
     {
         var tokens = Lexer.Tokenize(text.Text, diagnostics);
+        allTokens = tokens;
         var parser = new Parser(text, tokens, diagnostics);
         var root = parser.ParseDocument();
         fields = parser.AllFields;

@@ -6,8 +6,9 @@ namespace PrototxtLsp.Core.Syntax;
 /// <summary>A parsed document: the full-fidelity tree and the lexical and syntax diagnostics.</summary>
 public sealed class SyntaxTree
 {
-    private SyntaxTree(SourceText text, DocumentSyntax root, IReadOnlyList<Diagnostic> diagnostics, IReadOnlyList<FieldSyntax> fields, IReadOnlyList<MessageValueSyntax> blocks)
+    private SyntaxTree(SourceText text, DocumentSyntax root, IReadOnlyList<Diagnostic> diagnostics, IReadOnlyList<FieldSyntax> fields, IReadOnlyList<MessageValueSyntax> blocks, IReadOnlyList<SyntaxToken> tokens)
     {
+        Tokens = tokens;
         Text = text;
         Root = root;
         Diagnostics = diagnostics;
@@ -20,6 +21,31 @@ public sealed class SyntaxTree
 
     /// <summary>Every message block in parse order; <c>Blocks[b.Ordinal] == b</c>.</summary>
     public IReadOnlyList<MessageValueSyntax> Blocks { get; }
+
+    /// <summary>The lexed tokens in text order, end of file last; missing tokens (inserted by the parser) are not among them.</summary>
+    public IReadOnlyList<SyntaxToken> Tokens { get; }
+
+    /// <summary>The index in <see cref="Tokens"/> of the last token (end of file excluded) that starts before the offset, or -1.</summary>
+    public int LastTokenStartingBefore(int offset)
+    {
+        int lo = 0, hi = Tokens.Count - 2; // the last token is the end of file
+        var found = -1;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (Tokens[mid].Start < offset)
+            {
+                found = mid;
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return found;
+    }
 
     /// <summary>True when the field is a node of this tree.</summary>
     public bool Contains(FieldSyntax field) => field.Ordinal >= 0 && field.Ordinal < Fields.Count && ReferenceEquals(Fields[field.Ordinal], field);
@@ -37,9 +63,9 @@ public sealed class SyntaxTree
     public static SyntaxTree Parse(SourceText text)
     {
         var diagnostics = new List<Diagnostic>();
-        var root = Parser.Parse(text, diagnostics, out var fields, out var blocks);
+        var root = Parser.Parse(text, diagnostics, out var fields, out var blocks, out var tokens);
         diagnostics.Sort((a, b) => a.Span.Start.CompareTo(b.Span.Start));
-        return new SyntaxTree(text, root, diagnostics, fields, blocks);
+        return new SyntaxTree(text, root, diagnostics, fields, blocks, tokens);
     }
 
     public string ToFullString() => Root.ToFullString();
