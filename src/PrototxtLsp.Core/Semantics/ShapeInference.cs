@@ -244,9 +244,12 @@ public static class ShapeInference
                 // One level is a single pooling to 1×1 (4 axes); more levels are pooled, flattened and concatenated:
                 // level l pools to 2^l × 2^l bins.
                 if (height == 1) return All(Shape.Of(c.Bottom[0], c.Bottom[1], 1, 1));
+                // Past 31 levels the bin count does not fit a long (and for a height past int.MaxValue the loop below would
+                // never end: `pyramid_height: 2147483648` hung the analysis), so the size is unknown.
+                if (height > 31) return All(Shape.Of(c.Bottom[0], null));
                 long bins = 0;
                 for (var l = 0; l < height; l++) bins += 1L << (2 * l);
-                return All(Shape.Of(c.Bottom[0], c.Bottom[1] is { } sppChannels ? sppChannels * bins : null));
+                return All(Shape.Of(c.Bottom[0], c.Bottom[1] is { } sppChannels ? Shape.SafeMul(sppChannels, bins) : null));
             }
             case "LSTM" or "RNN":
                 return Recurrent(c, n, layer.TypeName == "LSTM");

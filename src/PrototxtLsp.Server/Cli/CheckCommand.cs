@@ -104,7 +104,7 @@ public static class CheckCommand
             var text = SourceText.FromBytes(bytes);
             var options = schemas.OptionsFor(file, text.Text, WorkspaceContext.FileSystem);
             var t1 = System.Diagnostics.Stopwatch.GetTimestamp();
-            var analysis = DocumentAnalysis.Analyze(text, file, options);
+            var analysis = QuietGc.Run(text.Length, () => DocumentAnalysis.Analyze(text, file, options));
             results.Add(new FileResult(file, analysis));
             if (timings)
             {

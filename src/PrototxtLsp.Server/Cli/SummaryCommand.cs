@@ -88,7 +88,8 @@ public static class SummaryCommand
         try
         {
             var text = SourceText.FromBytes(File.ReadAllBytes(path));
-            analysis = DocumentAnalysis.Analyze(text, path, new Schemas.SchemaProvider().OptionsFor(path, text.Text, WorkspaceContext.FileSystem));
+            var options = new Schemas.SchemaProvider().OptionsFor(path, text.Text, WorkspaceContext.FileSystem);
+            analysis = QuietGc.Run(text.Length, () => DocumentAnalysis.Analyze(text, path, options));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -17,7 +17,8 @@ public sealed class DocumentSnapshot
         _analysis = new Lazy<DocumentAnalysis>(() =>
         {
             var path = UriToPath(uri);
-            return DocumentAnalysis.Analyze(text, path, options?.Invoke(path, text.Text) ?? new AnalysisOptions { Workspace = WorkspaceContext.FileSystem });
+            var chosen = options?.Invoke(path, text.Text) ?? new AnalysisOptions { Workspace = WorkspaceContext.FileSystem };
+            return QuietGc.Run(text.Length, () => DocumentAnalysis.Analyze(text, path, chosen));
         }, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 

@@ -1,0 +1,59 @@
+using System.Runtime;
+
+namespace PrototxtLsp.Core.Semantics;
+
+/// <summary>
+/// Runs the analysis of a large document without garbage collections. Everything an analysis allocates stays alive
+/// until it ends (the tree, the model, the graph), so a collection in the middle only copies live objects from one
+/// generation to the next; with the small first-generation budget the language server keeps for memory's sake, a 1.9 MB net
+/// was collected five times per analysis. Reserving the space up front (a "no GC region") took that analysis from
+/// 275 ms to 87 ms (tests/PrototxtLsp.Benchmarks). Small documents, the usual case, need no reservation.
+/// </summary>
+public static class QuietGc
+{
+    /// <summary>Documents below this size (characters) analyse within the normal budget.</summary>
+    public const int Threshold = 256 * 1024;
+
+    /// <summary>An analysis allocates about 40 bytes per character; reserve a little more.</summary>
+    private const long BytesPerCharacter = 48;
+
+    /// <summary>The largest reservation: beyond it the analysis runs with ordinary collections.</summary>
+    private const long MaxReservation = 1L << 30;
+
+    private static int _active;
+
+    public static T Run<T>(int textLength, Func<T> analyse)
+    {
+        if (textLength < Threshold || Interlocked.CompareExchange(ref _active, 1, 0) != 0) return analyse();
+        var started = false;
+        try
+        {
+            try
+            {
+                started = GC.TryStartNoGCRegion(Math.Min(MaxReservation, BytesPerCharacter * textLength));
+            }
+            catch (Exception e) when (e is ArgumentOutOfRangeException or InvalidOperationException)
+            {
+                started = false; // the runtime could not reserve that much (or a region is already open)
+            }
+
+            return analyse();
+        }
+        finally
+        {
+            if (started && GCSettings.LatencyMode == GCLatencyMode.NoGCRegion)
+            {
+                try
+                {
+                    GC.EndNoGCRegion();
+                }
+                catch (InvalidOperationException)
+                {
+                    // the region ended by itself (more was allocated than reserved): nothing to end
+                }
+            }
+
+            Volatile.Write(ref _active, 0);
+        }
+    }
+}
