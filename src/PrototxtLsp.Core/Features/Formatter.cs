@@ -73,12 +73,37 @@ public static class Formatter
         private int _previousEnd;
         private bool _previousOpensBlock;
 
+        /// <summary>
+        /// The line break most of the text uses ("\n" on a tie). Taking the majority, not the first break, keeps a
+        /// second formatting pass from switching style when the first break was a blank line that went away.
+        /// </summary>
+        private static string PrevailingNewline(string text)
+        {
+            int crlf = 0, lf = 0;
+            for (var i = text.IndexOf('\n'); i >= 0; i = text.IndexOf('\n', i + 1))
+            {
+                if (i > 0 && text[i - 1] == '\r') crlf++;
+                else lf++;
+            }
+
+            return crlf > lf ? "\r\n" : "\n";
+        }
+
+        /// <summary>
+        /// A line break; after a token that ends in a lone '\r' (an unterminated string runs to the end of its line
+        /// and can keep one) a "\n" would join it into "\r\n" and shorten the string, so "\r\n" is written instead.
+        /// </summary>
+        private void AppendNewline(StringBuilder sb)
+        {
+            if (_newline == "\n" && sb.Length > 0 && sb[^1] == '\r') sb.Append("\r\n");
+            else sb.Append(_newline);
+        }
+
         public Writer(SyntaxTree tree)
         {
             _tree = tree;
             _text = tree.Text.Text;
-            var firstBreak = _text.IndexOfAny(['\r', '\n']);
-            _newline = firstBreak >= 0 && _text[firstBreak] == '\r' && firstBreak + 1 < _text.Length && _text[firstBreak + 1] == '\n' ? "\r\n" : "\n";
+            _newline = PrevailingNewline(_text);
             _previousEnd = _text.Length > 0 && _text[0] == '\uFEFF' ? 1 : 0;
             MarkBadTokens();
         }
@@ -308,7 +333,7 @@ public static class Formatter
 
                 if (endOfFile)
                 {
-                    if (wrote || !atStart) sb.Append(_newline);
+                    if (wrote || !atStart) AppendNewline(sb);
                 }
                 else
                 {
@@ -329,8 +354,8 @@ public static class Formatter
         private void LineBreak(StringBuilder sb, bool blank, bool atStart, bool wrote)
         {
             if (atStart && !wrote) return; // the first line of the file
-            if (blank) sb.Append(_newline);
-            sb.Append(_newline);
+            if (blank) AppendNewline(sb);
+            AppendNewline(sb);
         }
 
         /// <summary>A single-quoted literal rewritten with double quotes; anything else unchanged.</summary>

@@ -92,12 +92,21 @@ internal struct RefList
 {
     private BlobReference? _single;
     private List<BlobReference>? _many;
+    private HashSet<BlobReference>? _index; // once the list is long: a blob read by 100,000 bottoms stays linear
 
     public void Add(BlobReference value)
     {
         if (_many is not null)
         {
-            if (!_many.Contains(value)) _many.Add(value);
+            if (_index is not null)
+            {
+                if (_index.Add(value)) _many.Add(value);
+            }
+            else if (!_many.Contains(value))
+            {
+                _many.Add(value);
+                if (_many.Count > 16) _index = [.. _many];
+            }
         }
         else if (_single is null)
         {

@@ -64,16 +64,11 @@ public sealed record Shape(IReadOnlyList<long?>? Dims)
         return false;
     }
 
+    /// <summary>The product, or long.MaxValue when it does not fit (no exception: a saturated size stays cheap).</summary>
     internal static long SafeMul(long a, long b)
     {
-        try
-        {
-            return checked(a * b);
-        }
-        catch (OverflowException)
-        {
-            return long.MaxValue;
-        }
+        var product = (Int128)a * b;
+        return product > long.MaxValue || product < long.MinValue ? long.MaxValue : (long)product;
     }
 }
 
