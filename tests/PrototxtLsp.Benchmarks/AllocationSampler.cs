@@ -27,12 +27,7 @@ public sealed class AllocationSampler : EventListener
     public static int Run(string input, string stage, int runs)
     {
         var text = new PrototxtLsp.Core.Text.SourceText(Inputs.Load(input) ?? throw new InvalidOperationException($"{input} needs ../shared"));
-        Func<object> body = stage switch
-        {
-            "lex" => () => PrototxtLsp.Core.Syntax.Lexer.Tokenize(text.Text, []),
-            "parse" => () => PrototxtLsp.Core.Syntax.SyntaxTree.Parse(text),
-            _ => () => PrototxtLsp.Core.Semantics.DocumentAnalysis.Analyze(text),
-        };
+        var body = Program.Stage(stage, text);
         GC.KeepAlive(body());
         using var sampler = new AllocationSampler();
         for (var i = 0; i < runs; i++) GC.KeepAlive(body());

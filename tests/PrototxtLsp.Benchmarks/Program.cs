@@ -11,7 +11,7 @@ namespace PrototxtLsp.Benchmarks;
 ///   loop [INPUT] [SECONDS] [lex|parse|full]  one stage on one input in a loop, for a profiler (dotnet-trace collect -- …)
 ///   allocs [INPUT] [lex|parse|full]  what a stage allocates, by type (sampled)
 ///   retained              managed memory kept alive by analyses of ResNet-152 and generated nets
-///   latency [--server PATH]      end-to-end latency of the published server over LSP (see Latency.cs)
+///   latency [--server PATH] [--edits N] [--requests N] [--starts N]  end-to-end latency of the published server over LSP (see Latency.cs)
 /// Prints numbers; asserts nothing.
 /// </summary>
 public static class Program
@@ -46,12 +46,7 @@ public static class Program
     private static int Loop(string input, double seconds, string stage)
     {
         var text = new PrototxtLsp.Core.Text.SourceText(Inputs.Load(input) ?? throw new InvalidOperationException($"{input} needs ../shared"));
-        Func<object> body = stage switch
-        {
-            "lex" => () => PrototxtLsp.Core.Syntax.Lexer.Tokenize(text.Text, []),
-            "parse" => () => PrototxtLsp.Core.Syntax.SyntaxTree.Parse(text),
-            _ => () => PrototxtLsp.Core.Semantics.DocumentAnalysis.Analyze(text),
-        };
+        var body = Stage(stage, text);
         var clock = Stopwatch.StartNew();
         var runs = 0;
         while (clock.Elapsed.TotalSeconds < seconds)
@@ -79,6 +74,14 @@ public static class Program
 
         return 0;
     }
+
+    /// <summary>One stage of the analysis on a text, as a repeatable action: lex, parse, or (anything else) the full analysis.</summary>
+    internal static Func<object> Stage(string stage, PrototxtLsp.Core.Text.SourceText text) => stage switch
+    {
+        "lex" => () => PrototxtLsp.Core.Syntax.Lexer.Tokenize(text.Text, []),
+        "parse" => () => PrototxtLsp.Core.Syntax.SyntaxTree.Parse(text),
+        _ => () => PrototxtLsp.Core.Semantics.DocumentAnalysis.Analyze(text),
+    };
 
     private static int Generate(string dir)
     {
