@@ -274,6 +274,22 @@ public class PropertyTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// Found by replaying afl++'s saved crashes (run 2, ids 1, 3, 7, 10) after the fix above, minimised. The fix handles a
+    /// lone '\r' at the end of the gap being written, not one that ends the previous token: an unterminated string
+    /// ending in '\r' followed by the file's end or by a line break the formatter rewrites to "\n" still joins into "\r\n".
+    /// </summary>
+    // Was a Core bug: the check for a lone '\r' looked only at the gap being written, not at the token before it.
+    [Fact]
+    public void Formatting_is_idempotent_after_a_token_that_ends_in_a_carriage_return()
+    {
+        foreach (var text in new[] { "a\n\"\r", "r\n\"\r", "[;U\"\r", "y'\r\r\na\n" })
+        {
+            var once = Core.Features.Formatter.FormatText(SyntaxTree.Parse(text));
+            Assert.Equal(once, Core.Features.Formatter.FormatText(SyntaxTree.Parse(once)));
+        }
+    }
+
     // ---- machinery -----------------------------------------------------------------------------------------------
 
     private async Task RandomEdits(IReadOnlyList<string> files, int iterations, string name)

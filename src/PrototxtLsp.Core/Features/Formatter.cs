@@ -90,14 +90,19 @@ public static class Formatter
         }
 
         /// <summary>
-        /// A line break; after a token that ends in a lone '\r' (an unterminated string runs to the end of its line
-        /// and can keep one) a "\n" would join it into "\r\n" and shorten the string, so "\r\n" is written instead.
+        /// A line break; after a lone '\r' (the end of an unterminated string, which runs to the end of its line and
+        /// can keep one) a "\n" would join it into "\r\n" and shorten the string, so "\r\n" is written instead.
         /// </summary>
         private void AppendNewline(StringBuilder sb)
         {
-            if (_newline == "\n" && sb.Length > 0 && sb[^1] == '\r') sb.Append("\r\n");
+            // What precedes the break: the gap written so far, else the end of the token before the gap.
+            var before = sb.Length > 0 ? sb[^1] : _gapStart > 0 ? _text[_gapStart - 1] : '\0';
+            if (_newline == "\n" && before == '\r') sb.Append("\r\n");
             else sb.Append(_newline);
         }
+
+        /// <summary>Where the gap being rewritten starts in the text.</summary>
+        private int _gapStart;
 
         public Writer(SyntaxTree tree)
         {
@@ -274,6 +279,7 @@ public static class Formatter
             var start = _previousEnd;
             var end = next.Span.Start;
             var atStart = _previous is null;
+            _gapStart = start;
 
             // The trivia between the two tokens, with any dropped tokens (separators, a ':' before '{').
             var trivia = new List<SyntaxTrivia>();
