@@ -150,7 +150,6 @@ public abstract class SyntaxNode : SyntaxElement
         var count = 0;
         for (var i = 0; i < members.Count; i++)
             if (members[i] is FieldSyntax) count++;
-        if (count == members.Count && members is MemberSyntax[] all && all is FieldSyntax[] same) return ImmutableCollectionsMarshal.AsImmutableArray(same);
         if (count == 0) return [];
         var fields = new FieldSyntax[count];
         count = 0;

@@ -39,10 +39,6 @@ public sealed class SyntaxToken : SyntaxElement
     /// <summary>The trivia after the token up to and including its line break (a new array on each call).</summary>
     public IReadOnlyList<SyntaxTrivia> TrailingTrivia => _trailing is null ? [] : _trailing.At(Start + Text.Length);
 
-    public bool HasLeadingTrivia => _leading is not null;
-
-    public bool HasTrailingTrivia => _trailing is not null;
-
     /// <summary>True when a comment is among the leading or trailing trivia (checked without building the trivia lists).</summary>
     public bool HasComments => _leading?.HasComment == true || _trailing?.HasComment == true;
 
