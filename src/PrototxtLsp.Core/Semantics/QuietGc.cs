@@ -22,15 +22,24 @@ public static class QuietGc
 
     private static int _active;
 
-    public static T Run<T>(int textLength, Func<T> analyse)
+    public static T Run<T>(int textLength, Func<T> analyse) => Run(textLength, analyse, Threshold);
+
+    /// <summary>
+    /// As <see cref="Run{T}(int, Func{T})"/> with a caller's threshold: a command-line run that analyses one file and
+    /// exits passes 0, since a collection there only copies what the process keeps until it ends anyway. With
+    /// <paramref name="prefault"/> the reserved space is also mapped in one go (<see cref="HeapPrefault"/>).
+    /// </summary>
+    public static T Run<T>(int textLength, Func<T> analyse, int threshold, bool prefault = false)
     {
-        if (textLength < Threshold || Interlocked.CompareExchange(ref _active, 1, 0) != 0) return analyse();
+        if (textLength < threshold || Interlocked.CompareExchange(ref _active, 1, 0) != 0) return analyse();
         var started = false;
         try
         {
             try
             {
-                started = GC.TryStartNoGCRegion(Math.Min(MaxReservation, BytesPerCharacter * textLength));
+                var size = Math.Min(MaxReservation, BytesPerCharacter * textLength);
+                started = GC.TryStartNoGCRegion(size);
+                if (started && prefault) HeapPrefault.Touch(size);
             }
             catch (Exception e) when (e is ArgumentOutOfRangeException or InvalidOperationException)
             {

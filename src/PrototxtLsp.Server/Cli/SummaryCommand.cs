@@ -89,7 +89,7 @@ public static class SummaryCommand
         {
             var text = SourceText.FromBytes(File.ReadAllBytes(path));
             var options = new Schemas.SchemaProvider().OptionsFor(path, text.Text, WorkspaceContext.FileSystem);
-            analysis = QuietGc.Run(text.Length, () => DocumentAnalysis.Analyze(text, path, options));
+            analysis = QuietGc.Run(text.Length, () => DocumentAnalysis.Analyze(text, path, options), threshold: 0, prefault: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
