@@ -34,6 +34,7 @@ export function settingsSection(config: vscode.WorkspaceConfiguration = vscode.w
     log: { file: config.get<string>('log.file', '') || null },
     inlayHints: { shapes: config.get<boolean>('inlayHints.shapes', true) },
     codeLens: { cost: config.get<boolean>('codeLens.cost', false) },
+    diagnostics: { maxPerFile: config.get<number>('diagnostics.maxPerFile', 1000) },
   };
 }
 

@@ -44,12 +44,13 @@ describe('package.json', () => {
 
   test('every setting the server reads is contributed, with the README default', () => {
     const props = pkg.contributes.configuration.properties;
-    assert.deepEqual(Object.keys(props).sort(), ['prototxt.codeLens.cost', 'prototxt.inlayHints.shapes', 'prototxt.log.file', 'prototxt.schema.path', 'prototxt.server.path', 'prototxt.trace.server']);
+    assert.deepEqual(Object.keys(props).sort(), ['prototxt.codeLens.cost', 'prototxt.diagnostics.maxPerFile', 'prototxt.inlayHints.shapes', 'prototxt.log.file', 'prototxt.schema.path', 'prototxt.server.path', 'prototxt.trace.server']);
     assert.equal(props['prototxt.inlayHints.shapes'].default, true);
     assert.equal(props['prototxt.codeLens.cost'].default, false);
+    assert.equal(props['prototxt.diagnostics.maxPerFile'].default, 1000);
     assert.deepEqual(props['prototxt.trace.server'].enum, ['off', 'messages', 'verbose']);
     const readme = fs.readFileSync(path.join(root, '..', 'README.md'), 'utf8');
-    for (const key of ['prototxt.trace.server', 'prototxt.log.file', 'prototxt.inlayHints.shapes', 'prototxt.codeLens.cost', 'prototxt.schema.path']) {
+    for (const key of ['prototxt.trace.server', 'prototxt.log.file', 'prototxt.inlayHints.shapes', 'prototxt.codeLens.cost', 'prototxt.schema.path', 'prototxt.diagnostics.maxPerFile']) {
       assert.ok(readme.includes(`\`${key}\``), `README documents ${key}`);
     }
   });

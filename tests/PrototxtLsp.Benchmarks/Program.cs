@@ -8,7 +8,7 @@ namespace PrototxtLsp.Benchmarks;
 ///   quick                 (default) every stage on every input, median of repeated runs, MB/s, allocations, scaling
 ///   bdn [BenchmarkDotNet args]   the same stages under BenchmarkDotNet (e.g. bdn --filter '*' ; slow, precise)
 ///   generate DIR          write the generated inputs to DIR (for the protoc comparison script)
-///   loop [INPUT] [SECONDS] [lex|parse|full]  one stage on one input in a loop, for a profiler (dotnet-trace collect -- …)
+///   loop [INPUT] [SECONDS] [lex|parse|full|full+q]  one stage on one input in a loop, for a profiler (dotnet-trace collect -- …)
 ///   allocs [INPUT] [lex|parse|full]  what a stage allocates, by type (sampled)
 ///   retained              managed memory kept alive by analyses of ResNet-152 and generated nets
 ///   latency [--server PATH] [--edits N] [--requests N] [--starts N]  end-to-end latency of the published server over LSP (see Latency.cs)
@@ -75,11 +75,12 @@ public static class Program
         return 0;
     }
 
-    /// <summary>One stage of the analysis on a text, as a repeatable action: lex, parse, or (anything else) the full analysis.</summary>
+    /// <summary>One stage of the analysis on a text, as a repeatable action: lex, parse, full+q (the full analysis in a no-GC region) or (anything else) the full analysis.</summary>
     internal static Func<object> Stage(string stage, PrototxtLsp.Core.Text.SourceText text) => stage switch
     {
         "lex" => () => PrototxtLsp.Core.Syntax.Lexer.Tokenize(text.Text, []),
         "parse" => () => PrototxtLsp.Core.Syntax.SyntaxTree.Parse(text),
+        "full+q" => () => PrototxtLsp.Core.Semantics.QuietGc.Run(text.Length, () => PrototxtLsp.Core.Semantics.DocumentAnalysis.Analyze(text)),
         _ => () => PrototxtLsp.Core.Semantics.DocumentAnalysis.Analyze(text),
     };
 

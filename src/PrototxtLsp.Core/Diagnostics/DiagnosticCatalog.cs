@@ -67,10 +67,16 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor NetFileNotFound = Define("PTX5001", DiagnosticSeverity.Warning, "Referenced net file not found");
     public static readonly DiagnosticDescriptor SchemaNotLoaded = Define("PTX5002", DiagnosticSeverity.Error, "Custom schema could not be loaded");
     public static readonly DiagnosticDescriptor ProjectFileProblem = Define("PTX5003", DiagnosticSeverity.Warning, "Problem in prototxt-lsp.json");
+    public static readonly DiagnosticDescriptor TooManyProblems = Define("PTX5004", DiagnosticSeverity.Information, "More problems than the editor is shown");
 
     public static IReadOnlyList<DiagnosticDescriptor> All => AllDescriptors;
 
     // ---- factories: one per situation, each message says what is wrong and what to do ---------------------------
+
+    public static Diagnostic ProblemsNotShown(int shown, int total) =>
+        new(TooManyProblems, new TextSpan(0, 0),
+            $"{total - shown:N0} more problems are not shown: the editor gets {shown:N0} of {total:N0} (errors first, then in file order). " +
+            "Fix these first, run 'prototxt-lsp check' on the file for the full list, or raise the setting prototxt.diagnostics.maxPerFile.");
 
     public static Diagnostic ControlCharacter(TextSpan span, char c) =>
         new(InvalidCharacter, span, $"Control character U+{(int)c:X4} is not allowed here; delete it.");

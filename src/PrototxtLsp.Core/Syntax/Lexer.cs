@@ -21,6 +21,9 @@ public sealed class Lexer
     private readonly TriviaPattern?[] _indents = new TriviaPattern?[33];
     private TriviaPattern? _newLine;
 
+    // Stands for "no leading trivia" when pairing a trailing run alone (its own kinds and texts are never read).
+    private readonly TriviaPattern _noLeading = new([], []);
+
     // One string per distinct token or trivia text in a document: "name", "  ", "\n", "conv1" are allocated once, not
     // once per occurrence (a ResNet-152 file has 20,000 tokens but a few hundred distinct texts).
     private readonly HashSet<string> _strings = new(StringComparer.Ordinal);
@@ -70,7 +73,8 @@ public sealed class Lexer
         var kind = ScanToken();
         var text = Slice(start, _pos - start);
         var trailing = kind == SyntaxKind.EndOfFile ? null : ScanTrivia(leading: false);
-        return new SyntaxToken(kind, start, text, leading, trailing);
+        var trivia = leading is not null ? leading.PairWith(trailing) : trailing is not null ? _noLeading.PairWith(trailing) : null;
+        return new SyntaxToken(kind, start, text, trivia);
     }
 
     private TriviaPattern? ScanTrivia(bool leading)

@@ -35,6 +35,8 @@ public sealed class Parser
         _blocks = new List<MessageValueSyntax>(tokens.Count / 16 + 1);
     }
 
+    private readonly List<MemberSyntax> _memberStack = new();
+
     public static DocumentSyntax Parse(SourceText text, List<Diagnostic> diagnostics) => Parse(text, diagnostics, out _, out _, out _);
 
     internal static DocumentSyntax Parse(SourceText text, List<Diagnostic> diagnostics, out IReadOnlyList<FieldSyntax> fields, out IReadOnlyList<MessageValueSyntax> blocks, out IReadOnlyList<SyntaxToken> allTokens)
@@ -68,30 +70,47 @@ public sealed class Parser
         return new DocumentSyntax(members, Current);
     }
 
-    /// <summary>Fields up to the end of file or (inside a block) a closing delimiter.</summary>
-    private List<MemberSyntax> ParseMembers(int depth, SyntaxKind? closer)
+    /// <summary>
+    /// Fields up to the end of file or (inside a block) a closing delimiter. Members collect on one stack shared by
+    /// all levels and leave it as an exactly sized array; when all are fields (the usual case) the array is a
+    /// <see cref="FieldSyntax"/>[] that serves as both the node's members and its fields.
+    /// </summary>
+    private IReadOnlyList<MemberSyntax> ParseMembers(int depth, SyntaxKind? closer)
     {
-        var members = new List<MemberSyntax>();
+        var mark = _memberStack.Count;
+        var allFields = true;
         while (true)
         {
             var t = Current;
             switch (t.Kind)
             {
                 case SyntaxKind.EndOfFile:
-                    return members;
+                    return PopMembers(mark, allFields);
                 case SyntaxKind.CloseBrace or SyntaxKind.GreaterThan:
-                    if (closer is not null) return members;
+                    if (closer is not null) return PopMembers(mark, allFields);
                     _diagnostics.Add(DiagnosticCatalog.StrayClose(t.Span, t.Text));
-                    members.Add(new SkippedTokensSyntax([Eat()]));
+                    _memberStack.Add(new SkippedTokensSyntax([Eat()]));
+                    allFields = false;
                     continue;
                 case SyntaxKind.Identifier or SyntaxKind.OpenBracket:
-                    members.Add(ParseField(depth));
+                    _memberStack.Add(ParseField(depth));
                     continue;
                 default:
-                    members.Add(SkipToFieldStart());
+                    _memberStack.Add(SkipToFieldStart());
+                    allFields = false;
                     continue;
             }
         }
+    }
+
+    private IReadOnlyList<MemberSyntax> PopMembers(int mark, bool allFields)
+    {
+        var count = _memberStack.Count - mark;
+        if (count == 0) return Array.Empty<FieldSyntax>();
+        MemberSyntax[] members = allFields ? new FieldSyntax[count] : new MemberSyntax[count];
+        _memberStack.CopyTo(mark, members, 0, count);
+        _memberStack.RemoveRange(mark, count);
+        return members;
     }
 
     /// <summary>Skips tokens that cannot start a field, reporting once (bad characters were reported by the lexer).</summary>
@@ -229,11 +248,11 @@ public sealed class Parser
     {
         var open = Eat();
         var expected = open.Kind == SyntaxKind.OpenBrace ? SyntaxKind.CloseBrace : SyntaxKind.GreaterThan;
-        List<MemberSyntax> members;
+        IReadOnlyList<MemberSyntax> members;
         if (depth + 1 > MaxDepth)
         {
             _diagnostics.Add(DiagnosticCatalog.TooDeep(open.Span, MaxDepth));
-            members = [SkipBalanced()];
+            members = new MemberSyntax[] { SkipBalanced() };
         }
         else
         {

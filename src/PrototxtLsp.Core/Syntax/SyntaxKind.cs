@@ -1,6 +1,7 @@
 namespace PrototxtLsp.Core.Syntax;
 
-public enum SyntaxKind
+/// <summary>What a token, trivia or node is. One byte, so a token stays small.</summary>
+public enum SyntaxKind : byte
 {
     // Tokens
     Identifier,

@@ -147,6 +147,8 @@ public abstract class SyntaxNode : SyntaxElement
 
     internal static ImmutableArray<FieldSyntax> FieldsOf(IReadOnlyList<MemberSyntax> members)
     {
+        // The parser hands over a FieldSyntax[] when every member is a field: the same array is both lists.
+        if (members is FieldSyntax[] allFields) return ImmutableCollectionsMarshal.AsImmutableArray(allFields);
         var count = 0;
         for (var i = 0; i < members.Count; i++)
             if (members[i] is FieldSyntax) count++;

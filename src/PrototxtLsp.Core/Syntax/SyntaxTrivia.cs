@@ -34,6 +34,23 @@ internal sealed class TriviaPattern
     /// <summary>Total length of the run.</summary>
     public int Length { get; }
 
+    // The pairs this run leads, with the trailing run of each (a run is followed by one or two kinds of trailing run,
+    // so a short list searched in order is enough).
+    private TokenTrivia[]? _pairs;
+    private int _pairCount;
+
+    /// <summary>The shared (this, trailing) pair a token points to.</summary>
+    internal TokenTrivia PairWith(TriviaPattern? trailing)
+    {
+        for (var i = 0; i < _pairCount; i++)
+            if (ReferenceEquals(_pairs![i].Trailing, trailing)) return _pairs[i];
+        var pair = new TokenTrivia(this, trailing);
+        if (_pairs is null) _pairs = new TokenTrivia[2];
+        else if (_pairCount == _pairs.Length) Array.Resize(ref _pairs, _pairCount * 2);
+        _pairs[_pairCount++] = pair;
+        return pair;
+    }
+
     public SyntaxTrivia[] At(int start)
     {
         var result = new SyntaxTrivia[Kinds.Length];
@@ -45,4 +62,21 @@ internal sealed class TriviaPattern
 
         return result;
     }
+}
+
+/// <summary>
+/// A token's leading and trailing trivia runs as one shared object: a document has few distinct pairs (indentation
+/// before, a line break after), so a token keeps one reference to its pair instead of two to its runs.
+/// </summary>
+internal sealed class TokenTrivia(TriviaPattern? leading, TriviaPattern? trailing)
+{
+    public TriviaPattern? Leading { get; } = leading;
+
+    public TriviaPattern? Trailing { get; } = trailing;
+
+    public int LeadingLength => Leading?.Length ?? 0;
+
+    public int TrailingLength => Trailing?.Length ?? 0;
+
+    public bool HasComment => Leading?.HasComment == true || Trailing?.HasComment == true;
 }

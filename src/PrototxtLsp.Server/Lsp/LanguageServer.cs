@@ -32,6 +32,7 @@ public sealed class LanguageServer
     private bool _shutdownRequested;
     private readonly Schemas.SchemaProvider _schemas;
     private bool _inlayShapes = true;
+    private int _maxDiagnostics = PrototxtLsp.Core.Diagnostics.DiagnosticLimit.DefaultMaxPerFile;
     private bool _codeLensCost;
 
     [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Every parameter and result type is in LspJsonContext (System.Text.Json source generation), set as the formatter's TypeInfoResolver; nothing is serialized by reflection. The AOT build is tested end to end.")]
@@ -282,7 +283,7 @@ public sealed class LanguageServer
             {
                 Uri = doc.Uri,
                 Version = doc.Version,
-                Diagnostics = analysis.Diagnostics.Select(d => Convert.ToLsp(doc.Uri, lines, d)).ToList(),
+                Diagnostics = PrototxtLsp.Core.Diagnostics.DiagnosticLimit.Apply(analysis.Diagnostics, _maxDiagnostics).Select(d => Convert.ToLsp(doc.Uri, lines, d)).ToList(),
             });
         }
         catch (Exception e)
@@ -322,6 +323,11 @@ public sealed class LanguageServer
         if (Setting(section, "trace", "server") is { ValueKind: JsonValueKind.String } trace) SetTrace(trace.GetString()!);
         if (Setting(section, "inlayHints", "shapes") is { ValueKind: JsonValueKind.True or JsonValueKind.False } shapes) _inlayShapes = shapes.GetBoolean();
         if (Setting(section, "codeLens", "cost") is { ValueKind: JsonValueKind.True or JsonValueKind.False } cost) _codeLensCost = cost.GetBoolean();
+        if (Setting(section, "diagnostics", "maxPerFile") is { ValueKind: JsonValueKind.Number } max && max.TryGetInt32(out var maxValue) && maxValue != _maxDiagnostics)
+        {
+            _maxDiagnostics = maxValue;
+            foreach (var doc in _documents.All) PublishLater(doc);
+        }
         if (Setting(section, "schema", "path") is { ValueKind: JsonValueKind.String or JsonValueKind.Null } schemaPath)
         {
             var value = schemaPath.ValueKind == JsonValueKind.Null ? null : schemaPath.GetString();
