@@ -26,7 +26,9 @@ public sealed class ProtoSchema
     /// </summary>
     public static void PreloadCaffe()
     {
-        if (!EmbeddedCaffe.IsValueCreated) ThreadPool.UnsafeQueueUserWorkItem(_ => _ = EmbeddedCaffe.Value, null);
+        // A thread of its own rather than the thread pool: a command-line run would otherwise start the pool (its
+        // workers and gate thread) for this one job.
+        if (!EmbeddedCaffe.IsValueCreated) new Thread(() => _ = EmbeddedCaffe.Value, 256 * 1024) { IsBackground = true, Name = "schema preload" }.Start();
     }
 
     public IEnumerable<MessageInfo> Messages => _messages.Values;

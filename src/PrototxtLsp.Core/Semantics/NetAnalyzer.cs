@@ -468,13 +468,13 @@ public static class NetAnalyzer
     private static void Resolve(NetGraph graph, List<Diagnostic> diagnostics)
     {
         var findings = new Dictionary<(string Code, TextSpan Span), (List<NetState> States, Func<string, Diagnostic> Make)>();
-        void Report(string code, TextSpan span, NetState state, Func<string, Diagnostic> make)
+        void Report(string code, TextSpan span, List<NetState> states, Func<string, Diagnostic> make)
         {
             if (!findings.TryGetValue((code, span), out var entry)) findings[(code, span)] = entry = ([], make);
-            entry.States.Add(state);
+            entry.States.AddRange(states);
         }
 
-        foreach (var state in graph.States)
+        foreach (var (state, members) in graph.StateClasses)
         {
             var available = new Dictionary<string, BlobReference>(graph.Layers.Count, StringComparer.Ordinal);
             foreach (var input in graph.Inputs) available[input.Name] = input;
@@ -486,7 +486,7 @@ public static class NetAnalyzer
                 {
                     if (names.TryGetValue(name, out var first))
                     {
-                        Report("PTX3009", layer.SelectionSpan, state, NameDuplicate(layer, name, first));
+                        Report("PTX3009", layer.SelectionSpan, members, NameDuplicate(layer, name, first));
                     }
                     else
                     {
@@ -502,7 +502,7 @@ public static class NetAnalyzer
                         continue;
                     }
 
-                    Report("PTX3001", bottom.Span, state, BottomUnknown(layer, bottom, available.Keys.ToList()));
+                    Report("PTX3001", bottom.Span, members, BottomUnknown(layer, bottom, available.Keys.ToList()));
                 }
 
                 foreach (var top in layer.Tops)
@@ -516,7 +516,7 @@ public static class NetAnalyzer
                         }
                         else
                         {
-                            Report("PTX3002", top.Span, state, TopMultipleSources(layer, top, previous));
+                            Report("PTX3002", top.Span, members, TopMultipleSources(layer, top, previous));
                         }
                     }
 
@@ -526,6 +526,10 @@ public static class NetAnalyzer
         }
 
         graph.SortConsumers();
-        foreach (var ((_, _), (states, make)) in findings) diagnostics.Add(make(graph.StateSuffix(states)));
+        foreach (var ((_, _), (states, make)) in findings)
+        {
+            graph.SortStates(states);
+            diagnostics.Add(make(graph.StateSuffix(states)));
+        }
     }
 }

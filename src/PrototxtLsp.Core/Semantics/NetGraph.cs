@@ -220,6 +220,70 @@ public sealed class NetGraph
 
     public IReadOnlyList<NetState> States { get; }
 
+    /// <summary>
+    /// The states grouped by the layers they include: states with the same layers build the same graph and the same
+    /// shapes, so each group is resolved and inferred once (a deploy net without rules: TRAIN and TEST are one
+    /// group). Groups in order of their first state; states in <see cref="States"/> order.
+    /// </summary>
+    internal IReadOnlyList<(NetState Representative, List<NetState> Members)> StateClasses
+    {
+        get
+        {
+            if (_stateClasses is not null) return _stateClasses;
+            var classes = new List<(NetState, List<NetState>)>();
+            var anyRules = false;
+            foreach (var layer in Layers)
+            {
+                if (layer.Include.Count > 0 || layer.Exclude.Count > 0)
+                {
+                    anyRules = true;
+                    break;
+                }
+            }
+
+            if (!anyRules)
+            {
+                if (States.Count > 0) classes.Add((States[0], [.. States]));
+                return _stateClasses = classes;
+            }
+
+            var signatures = new List<bool[]>();
+            foreach (var state in States)
+            {
+                var included = new bool[Layers.Count];
+                for (var i = 0; i < included.Length; i++) included[i] = Layers[i].IsIncludedIn(state);
+                var match = signatures.FindIndex(sig => sig.AsSpan().SequenceEqual(included));
+                if (match >= 0)
+                {
+                    classes[match].Item2.Add(state);
+                }
+                else
+                {
+                    signatures.Add(included);
+                    classes.Add((state, [state]));
+                }
+            }
+
+            return _stateClasses = classes;
+        }
+    }
+
+    private List<(NetState, List<NetState>)>? _stateClasses;
+
+    /// <summary>The states in <see cref="States"/> order (for messages that name states found group by group).</summary>
+    internal void SortStates(List<NetState> states)
+    {
+        if (states.Count < 2) return;
+        states.Sort((a, b) => IndexOfState(a).CompareTo(IndexOfState(b)));
+    }
+
+    private int IndexOfState(NetState state)
+    {
+        for (var i = 0; i < States.Count; i++)
+            if (ReferenceEquals(States[i], state)) return i;
+        return States.Count;
+    }
+
     /// <summary>Shapes and costs per state (same order as <see cref="States"/>).</summary>
     public IReadOnlyList<NetShapes> Shapes { get; internal set; } = [];
 

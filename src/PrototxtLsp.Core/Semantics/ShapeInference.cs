@@ -19,8 +19,8 @@ public static class ShapeInference
         foreach (var layer in net.Layers) CheckRequired(layer, diagnostics);
 
         var findings = new Dictionary<(string, TextSpan), (List<NetState> States, Func<string, Diagnostic> Make)>();
-        var result = new List<NetShapes>();
-        foreach (var state in net.States)
+        var result = new NetShapes[net.States.Count];
+        foreach (var (state, members) in net.StateClasses)
         {
             var shapes = new NetShapes(state);
             var blobs = new Dictionary<string, Shape>(StringComparer.Ordinal);
@@ -28,7 +28,8 @@ public static class ShapeInference
             Action<string, TextSpan, Func<string, Diagnostic>> report = (code, span, make) =>
             {
                 if (!findings.TryGetValue((code, span), out var entry)) findings[(code, span)] = entry = ([], make);
-                if (!entry.States.Contains(state)) entry.States.Add(state); // a layer may report twice in one state
+                foreach (var member in members)
+                    if (!entry.States.Contains(member)) entry.States.Add(member); // a layer may report twice in one state
             };
             foreach (var layer in net.Layers)
             {
@@ -58,10 +59,21 @@ public static class ShapeInference
                 shapes.Costs[layer] = new LayerCost(ctx.Params, ctx.Statistics, ctx.Macs, activation);
             }
 
-            result.Add(shapes);
+            // States that include the same layers share one inference (same tops, same costs).
+            for (var i = 0; i < net.States.Count; i++)
+            {
+                var member = net.States[i];
+                if (!members.Contains(member)) continue;
+                result[i] = ReferenceEquals(member, state) ? shapes : shapes.For(member);
+            }
         }
 
-        foreach (var ((_, _), (states, make)) in findings) diagnostics.Add(make(net.StateSuffix(states)));
+        foreach (var ((_, _), (states, make)) in findings)
+        {
+            net.SortStates(states);
+            diagnostics.Add(make(net.StateSuffix(states)));
+        }
+
         return result;
     }
 

@@ -82,15 +82,27 @@ public sealed record LayerCost(long? Params, long? Statistics, long? Macs, long?
 /// <summary>Shapes and costs of one net in one state.</summary>
 public sealed class NetShapes
 {
-    internal NetShapes(NetState state) => State = state;
+    internal NetShapes(NetState state) : this(state, new Dictionary<BlobReference, Shape>(), new Dictionary<LayerNode, LayerCost>())
+    {
+    }
+
+    private NetShapes(NetState state, Dictionary<BlobReference, Shape> tops, Dictionary<LayerNode, LayerCost> costs)
+    {
+        State = state;
+        Tops = tops;
+        Costs = costs;
+    }
+
+    /// <summary>The same shapes and costs for another state that includes exactly the same layers (shared, not copied).</summary>
+    internal NetShapes For(NetState state) => new(state, Tops, Costs);
 
     public NetState State { get; }
 
     /// <summary>The shape written by each top (and net input) that exists in this state.</summary>
-    public Dictionary<BlobReference, Shape> Tops { get; } = new();
+    public Dictionary<BlobReference, Shape> Tops { get; }
 
     /// <summary>The cost of each layer that exists in this state.</summary>
-    public Dictionary<LayerNode, LayerCost> Costs { get; } = new();
+    public Dictionary<LayerNode, LayerCost> Costs { get; }
 }
 
 /// <summary>Reads values from a layer's blocks the way the layer's code does (defaults from caffe.proto).</summary>
