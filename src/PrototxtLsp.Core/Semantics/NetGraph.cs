@@ -87,40 +87,56 @@ public sealed class BlobReference
     public override string ToString() => $"{(IsTop ? "top" : "bottom")} '{Name}' of {Layer?.DisplayName ?? "the net inputs"}";
 }
 
-/// <summary>A small set of references without duplicates: one inline, more in a list.</summary>
+/// <summary>
+/// A small set of references without duplicates in one field (8 bytes, three per reference): nothing, the one
+/// reference itself, or a list (indexed by a hash set once long: a blob read by 100,000 bottoms stays linear).
+/// </summary>
 internal struct RefList
 {
-    private BlobReference? _single;
-    private List<BlobReference>? _many;
-    private HashSet<BlobReference>? _index; // once the list is long: a blob read by 100,000 bottoms stays linear
+    private object? _items; // null, a BlobReference, or a Many
+
+    private sealed class Many(BlobReference first, BlobReference second)
+    {
+        public readonly List<BlobReference> List = [first, second];
+        public HashSet<BlobReference>? Index;
+    }
 
     public void Add(BlobReference value)
     {
-        if (_many is not null)
+        switch (_items)
         {
-            if (_index is not null)
-            {
-                if (_index.Add(value)) _many.Add(value);
-            }
-            else if (!_many.Contains(value))
-            {
-                _many.Add(value);
-                if (_many.Count > 16) _index = [.. _many];
-            }
-        }
-        else if (_single is null)
-        {
-            _single = value;
-        }
-        else if (!ReferenceEquals(_single, value))
-        {
-            _many = [_single, value];
+            case null:
+                _items = value;
+                break;
+            case BlobReference single:
+                if (!ReferenceEquals(single, value)) _items = new Many(single, value);
+                break;
+            case Many many:
+                if (many.Index is not null)
+                {
+                    if (many.Index.Add(value)) many.List.Add(value);
+                }
+                else if (!many.List.Contains(value))
+                {
+                    many.List.Add(value);
+                    if (many.List.Count > 16) many.Index = [.. many.List];
+                }
+
+                break;
         }
     }
 
-    public readonly IReadOnlyList<BlobReference> ToList() => _many is not null ? _many : _single is not null ? [_single] : [];
+    public readonly IReadOnlyList<BlobReference> ToList() => _items switch
+    {
+        Many many => many.List,
+        BlobReference single => [single],
+        _ => [],
+    };
 
-    public void Sort(Comparison<BlobReference> comparison) => _many?.Sort(comparison);
+    public readonly void Sort(Comparison<BlobReference> comparison)
+    {
+        if (_items is Many many) many.List.Sort(comparison);
+    }
 }
 
 /// <summary>A layer block of any format, with what the graph needs from it.</summary>

@@ -48,9 +48,22 @@ public sealed class Lexer
         return s;
     }
 
-    public static List<SyntaxToken> Tokenize(string text, List<Diagnostic> diagnostics)
+    /// <summary>A document-wide shared string for a short text (a string value equal to a layer or blob name).</summary>
+    internal string Intern(ReadOnlySpan<char> text)
     {
-        var lexer = new Lexer(text, diagnostics);
+        if (text.Length == 0) return "";
+        if (text.Length > 64) return text.ToString();
+        if (_lookup.TryGetValue(text, out var existing)) return existing;
+        var s = text.ToString();
+        _strings.Add(s);
+        return s;
+    }
+
+    public static List<SyntaxToken> Tokenize(string text, List<Diagnostic> diagnostics) => Tokenize(text, diagnostics, out _);
+
+    internal static List<SyntaxToken> Tokenize(string text, List<Diagnostic> diagnostics, out Lexer lexer)
+    {
+        lexer = new Lexer(text, diagnostics);
         var tokens = new List<SyntaxToken>(text.Length / 4 + 1); // prototxt averages 5–6 characters per token
         while (true)
         {

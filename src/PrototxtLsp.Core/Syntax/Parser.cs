@@ -37,13 +37,16 @@ public sealed class Parser
 
     private readonly List<MemberSyntax> _memberStack = new();
 
+    // Shares its strings with string values: "conv1" as a top, a bottom and a layer name is one string.
+    private Lexer? _lexer;
+
     public static DocumentSyntax Parse(SourceText text, List<Diagnostic> diagnostics) => Parse(text, diagnostics, out _, out _, out _);
 
     internal static DocumentSyntax Parse(SourceText text, List<Diagnostic> diagnostics, out IReadOnlyList<FieldSyntax> fields, out IReadOnlyList<MessageValueSyntax> blocks, out IReadOnlyList<SyntaxToken> allTokens)
     {
-        var tokens = Lexer.Tokenize(text.Text, diagnostics);
+        var tokens = Lexer.Tokenize(text.Text, diagnostics, out var lexer);
         allTokens = tokens;
-        var parser = new Parser(text, tokens, diagnostics);
+        var parser = new Parser(text, tokens, diagnostics) { _lexer = lexer };
         var root = parser.ParseDocument();
         fields = parser.AllFields;
         blocks = parser.AllBlocks;
@@ -226,7 +229,8 @@ public sealed class Parser
         if (Current.Kind == SyntaxKind.StringLiteral)
         {
             var first = Eat();
-            if (Current.Kind != SyntaxKind.StringLiteral) return new StringValueSyntax([first]);
+            if (Current.Kind != SyntaxKind.StringLiteral)
+                return new StringValueSyntax([first], _lexer is not null && StringLiteral.TryPlain(first.Text, out var plain) ? _lexer.Intern(plain) : null);
             var parts = new List<SyntaxToken> { first };
             while (Current.Kind == SyntaxKind.StringLiteral) parts.Add(Eat());
             return new StringValueSyntax(parts);

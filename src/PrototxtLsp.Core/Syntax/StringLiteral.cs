@@ -8,6 +8,19 @@ public static class StringLiteral
     private static readonly System.Buffers.SearchValues<char> EscapeOrSurrogate = System.Buffers.SearchValues.Create(
         "\\" + string.Concat(Enumerable.Range(0xD800, 0x800).Select(c => (char)c)));
 
+    /// <summary>The value of a literal without escapes or surrogates: its text between the quotes.</summary>
+    internal static bool TryPlain(string tokenText, out ReadOnlySpan<char> value)
+    {
+        value = default;
+        if (tokenText.Length == 0) return false;
+        var end = tokenText.Length;
+        if (end >= 2 && tokenText[end - 1] == tokenText[0]) end--;
+        var inner = tokenText.AsSpan(1, end - 1);
+        if (inner.IndexOfAny(EscapeOrSurrogate) >= 0) return false;
+        value = inner;
+        return true;
+    }
+
     public static string Decode(string tokenText)
     {
         if (tokenText.Length == 0) return "";

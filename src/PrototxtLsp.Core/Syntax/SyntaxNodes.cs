@@ -370,12 +370,17 @@ public sealed class StringValueSyntax : ValueSyntax
         Adopt(parts);
     }
 
+    /// <summary>With the value already known (a plain literal, decoded by the parser into a shared string).</summary>
+    internal StringValueSyntax(IReadOnlyList<SyntaxToken> parts, string? value) : this(parts) => _value = value;
+
+    private string? _value;
+
     public override SyntaxKind Kind => SyntaxKind.StringValue;
 
     public IReadOnlyList<SyntaxToken> Parts { get; }
 
     /// <summary>The decoded value (escapes resolved, parts joined). Bytes that are not valid UTF-8 become U+FFFD.</summary>
-    public string Value => field ??= Parts.Count == 1 ? StringLiteral.Decode(Parts[0].Text) : string.Concat(Parts.Select(p => StringLiteral.Decode(p.Text)));
+    public string Value => _value ??= Parts.Count == 1 ? StringLiteral.Decode(Parts[0].Text) : string.Concat(Parts.Select(p => StringLiteral.Decode(p.Text)));
 
     public override IEnumerable<SyntaxElement> Children() => Parts;
 
