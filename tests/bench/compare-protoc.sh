@@ -44,31 +44,33 @@ protoc=$(ls "$HOME"/.nuget/packages/google.protobuf.tools/*/tools/linux_x64/prot
 chmod +x "$protoc"
 proto_dir="$repo/src/PrototxtLsp.Core/Schema"
 
-# Median wall time in milliseconds of running "$@" $runs times (stdin from $input).
-median_ms() {
-  local t=() i start end
+# Medians of $runs whole-process runs of `check FILE` and of protoc reading FILE on stdin, taken in turns (check,
+# protoc, check, …) so that a change in machine load affects both alike; wall clock from bash's $EPOCHREALTIME
+# (no `date` process in the timed span). Prints "CHECK_MS PROTOC_MS".
+pair_ms() {
+  local f="$1" a=() b=() i t0 t1
   for ((i = 0; i < runs; i++)); do
-    start=$(date +%s%N)
-    "$@" <"$input" >/dev/null 2>&1 || true
-    end=$(date +%s%N)
-    t+=($(((end - start) / 1000)))
+    t0=$EPOCHREALTIME; "$server" check "$f" </dev/null >/dev/null 2>&1 || true; t1=$EPOCHREALTIME
+    a+=($(((${t1/./} - ${t0/./}))))
+    t0=$EPOCHREALTIME; "$protoc" --proto_path="$proto_dir" --encode=caffe.NetParameter caffe.proto <"$f" >/dev/null 2>&1 || true; t1=$EPOCHREALTIME
+    b+=($(((${t1/./} - ${t0/./}))))
   done
-  printf '%s\n' "${t[@]}" | sort -n | awk '{a[NR]=$1} END {m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; printf "%.1f", m / 1000}'
+  echo "$(median "${a[@]}") $(median "${b[@]}")"
+}
+
+median() {
+  printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; printf "%.1f", m / 1000}'
 }
 
 echo "server: $server ($("$server" --version))"
 echo "protoc: $protoc ($("$protoc" --version))"
-echo "runs per measurement: $runs (median, whole process, wall clock); machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "runs per measurement: $runs of each, in turns (median, whole process, wall clock); machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 empty=$(mktemp --suffix=.prototxt)
-input="$empty"
-ours0=$(input=/dev/null; median_ms "$server" check "$empty")
-theirs0=$(median_ms "$protoc" --proto_path="$proto_dir" --encode=caffe.NetParameter caffe.proto)
+read -r ours0 theirs0 <<<"$(pair_ms "$empty")"
 echo "start-up (empty file): check $ours0 ms, protoc $theirs0 ms"
 printf '%-28s %8s %11s %12s %7s %13s %14s\n' file KB "check (ms)" "protoc (ms)" ratio "check MB/s" "protoc MB/s"
 for f in "${files[@]}"; do
-  input="$f"
-  ours=$(input=/dev/null; median_ms "$server" check "$f")
-  theirs=$(median_ms "$protoc" --proto_path="$proto_dir" --encode=caffe.NetParameter caffe.proto)
+  read -r ours theirs <<<"$(pair_ms "$f")"
   bytes=$(stat -c %s "$f")
   printf '%-28s %8s %11s %12s %7s %13s %14s\n' "$(basename "$f")" "$((bytes / 1024))" "$ours" "$theirs" \
     "$(awk -v a="$ours" -v b="$theirs" 'BEGIN {printf "%.2f", a / b}')" \
