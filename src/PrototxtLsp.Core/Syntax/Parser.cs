@@ -230,7 +230,7 @@ public sealed class Parser
         {
             var first = Eat();
             if (Current.Kind != SyntaxKind.StringLiteral)
-                return new StringValueSyntax([first], _lexer is not null && StringLiteral.TryPlain(first.Text, out var plain) ? _lexer.Intern(plain) : null);
+                return new StringValueSyntax(first, _lexer is not null && StringLiteral.TryPlain(first.Text, out var plain) ? _lexer.Intern(plain) : null);
             var parts = new List<SyntaxToken> { first };
             while (Current.Kind == SyntaxKind.StringLiteral) parts.Add(Eat());
             return new StringValueSyntax(parts);

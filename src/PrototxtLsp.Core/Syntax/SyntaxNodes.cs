@@ -8,12 +8,12 @@ namespace PrototxtLsp.Core.Syntax;
 /// <summary>An interior node. Accessors for optional parts return null when the part is absent.</summary>
 public abstract class SyntaxNode : SyntaxElement
 {
-    private readonly int _hash = IdentityHash.Next();
-
-    /// <summary>Nodes are equal only to themselves; the hash is a cheap per-node number (nodes key the semantic maps).</summary>
+    /// <summary>Nodes are equal only to themselves. The hash is the runtime's identity hash, kept in the object header
+    /// rather than in a field of every node: per-field and per-block tables are arrays indexed by ordinal, so nodes
+    /// rarely key a dictionary, and four bytes less puts identifier, string and scalar nodes in a smaller size class.</summary>
     public sealed override bool Equals(object? obj) => ReferenceEquals(this, obj);
 
-    public sealed override int GetHashCode() => _hash;
+    public sealed override int GetHashCode() => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(this);
 
     /// <summary>The node's children in source order, tokens and nodes alike.</summary>
     public abstract IEnumerable<SyntaxElement> Children();
@@ -364,36 +364,48 @@ public sealed class ScalarValueSyntax : ValueSyntax
 /// <summary>One or more adjacent string literals, joined into one value.</summary>
 public sealed class StringValueSyntax : ValueSyntax
 {
+    // The one literal itself (the usual case: no list object per value), or the list of parts.
+    private object _parts;
+    private string? _value;
+
     public StringValueSyntax(IReadOnlyList<SyntaxToken> parts)
     {
-        Parts = parts;
+        _parts = parts.Count == 1 ? parts[0] : parts;
         Adopt(parts);
     }
 
-    /// <summary>With the value already known (a plain literal, decoded by the parser into a shared string).</summary>
-    internal StringValueSyntax(IReadOnlyList<SyntaxToken> parts, string? value) : this(parts) => _value = value;
-
-    private string? _value;
+    /// <summary>One literal whose value is already known (a plain literal, decoded by the parser into a shared string).</summary>
+    internal StringValueSyntax(SyntaxToken literal, string? value)
+    {
+        _parts = literal;
+        _value = value;
+        Adopt(literal);
+    }
 
     public override SyntaxKind Kind => SyntaxKind.StringValue;
 
-    public IReadOnlyList<SyntaxToken> Parts { get; }
+    /// <summary>The adjacent literals, in order (one in nearly every file).</summary>
+    public IReadOnlyList<SyntaxToken> Parts => _parts as IReadOnlyList<SyntaxToken> ?? (IReadOnlyList<SyntaxToken>)(_parts = new[] { (SyntaxToken)_parts });
+
+    private SyntaxToken? Single => _parts as SyntaxToken ?? (_parts is SyntaxToken[] { Length: 1 } one ? one[0] : null);
 
     /// <summary>The decoded value (escapes resolved, parts joined). Bytes that are not valid UTF-8 become U+FFFD.</summary>
-    public string Value => _value ??= Parts.Count == 1 ? StringLiteral.Decode(Parts[0].Text) : string.Concat(Parts.Select(p => StringLiteral.Decode(p.Text)));
+    public string Value => _value ??= Single is { } single ? StringLiteral.Decode(single.Text) : string.Concat(Parts.Select(p => StringLiteral.Decode(p.Text)));
 
     public override IEnumerable<SyntaxElement> Children() => Parts;
 
-    public override TextSpan FullSpan => Parts.Count == 0 ? default : TextSpan.FromBounds(Parts[0].FullSpan.Start, Parts[^1].FullSpan.End);
+    public override TextSpan FullSpan => Single is { } single ? single.FullSpan : Parts.Count == 0 ? default : TextSpan.FromBounds(Parts[0].FullSpan.Start, Parts[^1].FullSpan.End);
 
     public override SyntaxToken? FirstToken()
     {
-        for (var i = 0; i < Parts.Count; i++)
-            if (!Parts[i].IsMissing) return Parts[i];
+        if (Single is { } single) return single.IsMissing ? null : single;
+        var parts = Parts;
+        for (var i = 0; i < parts.Count; i++)
+            if (!parts[i].IsMissing) return parts[i];
         return null;
     }
 
-    public override SyntaxToken? LastToken() => LastOf(Parts);
+    public override SyntaxToken? LastToken() => Single is { } single ? LastOf(single) : LastOf(Parts);
 }
 
 /// <summary><c>{ fields }</c> or <c>&lt; fields &gt;</c>.</summary>
