@@ -13,7 +13,8 @@ namespace PrototxtLsp.Benchmarks;
 /// client: Content-Length frames, System.Text.Json, one reader thread that timestamps every message on arrival.
 /// Measures cold start (process start → initialize reply), didChange → publishDiagnostics while typing into and
 /// deleting from a layer name, hover / completion / definition, and the peak RSS with ten large documents open.
-/// Arguments: [--server PATH] [--edits N] [--requests N] [--starts N]. Prints numbers; asserts nothing; every wait
+/// Arguments: [--server PATH] [--edits N] [--requests N] [--starts N] [--gap MS] (a pause after each edit is published,
+/// as a typist leaves). Prints numbers; asserts nothing; every wait
 /// gives up after 30 s.
 /// </summary>
 public static class Latency
@@ -47,7 +48,7 @@ public static class Latency
             Console.WriteLine($"machine: {Machine()}");
             Console.WriteLine($"server:  {Path.GetFullPath(server)} ({ServerVersion(server)})");
             ColdStart(server, options.Starts);
-            Editing(server, options.Edits, options.Requests);
+            Editing(server, options.Edits, options.Requests, options.Gap);
             Memory(server);
             return 0;
         }
@@ -77,7 +78,7 @@ public static class Latency
     }
 
     /// <summary>didChange → publishDiagnostics on one document, then requests on the settled result, in one process.</summary>
-    private static void Editing(string server, int edits, int requests)
+    private static void Editing(string server, int edits, int requests, int gap)
     {
         Console.WriteLine();
         var doc = MainDocument();
@@ -111,10 +112,11 @@ public static class Latency
             });
             last = client.WaitForDiagnostics(doc.Uri, version);
             times.Add(Stopwatch.GetElapsedTime(sent, last.ArrivedAt).TotalMilliseconds);
+            if (gap > 0) Thread.Sleep(gap); // a typist's pause between keystrokes (the server may use it)
         }
 
         var text = client.Request("prototxt/documentText", new JsonObject { ["textDocument"] = new JsonObject { ["uri"] = doc.Uri } }).Result?["text"]?.GetValue<string>();
-        Console.WriteLine($"didChange → publishDiagnostics: {2 * half} single-character edits, one at a time ({half} × 'x' typed after {lines[nameLine].Trim()} at line {nameLine + 1}, then deleted)");
+        Console.WriteLine($"didChange → publishDiagnostics: {2 * half} single-character edits, one at a time ({half} × 'x' typed after {lines[nameLine].Trim()} at line {nameLine + 1}, then deleted){(gap > 0 ? $", {gap} ms between an edit's diagnostics and the next edit" : ", each sent as soon as the previous one's diagnostics arrived")}");
         Console.WriteLine($"  {"",-34} {"p50 ms",8} {"p90 ms",8} {"p99 ms",8} {"max ms",8}");
         Console.WriteLine($"  {"all edits",-34} {Quantiles(times)}");
         Console.WriteLine($"  {"insertions",-34} {Quantiles(times.Take(half))}");
@@ -306,7 +308,7 @@ public static class Latency
     private sealed record Document(string Uri, string Text, string Description = "");
 
     /// <summary>Command-line options; null (after printing why) when they are wrong.</summary>
-    private sealed record Options(string? Server, int Edits, int Requests, int Starts)
+    private sealed record Options(string? Server, int Edits, int Requests, int Starts, int Gap = 0)
     {
         public static Options? Parse(string[] args)
         {
@@ -329,8 +331,11 @@ public static class Latency
                     case "--starts" when count is { } starts:
                         options = options with { Starts = starts };
                         break;
+                    case "--gap" when count is { } gap:
+                        options = options with { Gap = gap };
+                        break;
                     default:
-                        Console.Error.WriteLine($"latency: bad argument '{args[i]}'. Usage: latency [--server PATH] [--edits N] [--requests N] [--starts N] (N > 0)");
+                        Console.Error.WriteLine($"latency: bad argument '{args[i]}'. Usage: latency [--server PATH] [--edits N] [--requests N] [--starts N] [--gap MS] (N > 0)");
                         return null;
                 }
 

@@ -23,6 +23,7 @@ public sealed class LanguageServer
     private readonly JsonRpc _rpc;
     private readonly JsonSerializerOptions _json;
     private readonly DocumentStore _documents = new();
+    private readonly IdleCollector _idle = new();
     private readonly ILogger _log;
     private readonly ServerLog _serverLog;
     private readonly bool _logFileFromCommandLine;
@@ -247,12 +248,14 @@ public sealed class LanguageServer
 
     private void DidOpen(DidOpenTextDocumentParams p)
     {
+        _idle.Changed();
         var doc = _documents.Open(p.TextDocument.Uri, p.TextDocument.Version, p.TextDocument.Text);
         PublishLater(doc);
     }
 
     private void DidChange(DidChangeTextDocumentParams p)
     {
+        _idle.Changed();
         var doc = _documents.Change(p.TextDocument.Uri, p.TextDocument.Version,
             p.ContentChanges.Select(c => new TextChange(c.Range is null ? null : Convert.FromLsp(c.Range), c.Text)));
         if (doc is null)
@@ -285,6 +288,7 @@ public sealed class LanguageServer
                 Version = doc.Version,
                 Diagnostics = PrototxtLsp.Core.Diagnostics.DiagnosticLimit.Apply(analysis.Diagnostics, _maxDiagnostics).Select(d => Convert.ToLsp(doc.Uri, lines, d)).ToList(),
             });
+            _idle.Published();
         }
         catch (Exception e)
         {
