@@ -36,19 +36,13 @@ public sealed class Lexer
         _lookup = _strings.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
-    /// <summary>The text of [start, start+length) as a shared string; long texts (comments, long strings) are not pooled.</summary>
-    private string Slice(int start, int length)
-    {
-        if (length == 0) return "";
-        if (length > 64) return _text.Substring(start, length);
-        var span = _text.AsSpan(start, length);
-        if (_lookup.TryGetValue(span, out var existing)) return existing;
-        var s = span.ToString();
-        _strings.Add(s);
-        return s;
-    }
+    /// <summary>The text of [start, start+length) as a shared string.</summary>
+    private string Slice(int start, int length) => Intern(_text.AsSpan(start, length));
 
-    /// <summary>A document-wide shared string for a short text (a string value equal to a layer or blob name).</summary>
+    /// <summary>
+    /// A document-wide shared string for a text: token and trivia texts, and string values equal to a layer or blob
+    /// name. Long texts (comments, long strings) are not pooled.
+    /// </summary>
     internal string Intern(ReadOnlySpan<char> text)
     {
         if (text.Length == 0) return "";
