@@ -6,7 +6,8 @@ namespace PrototxtLsp.Core.Semantics;
 /// Maps the memory an analysis is about to allocate with one system call instead of one page fault per 4 KB page.
 /// An analysis keeps nearly everything it allocates, so a fresh process (or a large document) touches most of its heap
 /// for the first time; on virtual machines where each page fault exits to the hypervisor (the project machine:
-/// 10–17 µs per fault against under 1 µs per page populated in bulk) those first touches cost more than the analysis.
+/// 11–17 µs per fault, against ≈ 1 µs per page populated in bulk plus ≈ 5 µs at its first write, measured by
+/// tests/bench/page-fault-cost.sh) those first touches cost more than the analysis.
 /// Linux 5.14+ only (<c>madvise(MADV_POPULATE_WRITE)</c>); any failure leaves things as they were. Used right after
 /// <see cref="QuietGc"/> has reserved the space, so the pages populated are the ones the analysis is about to use.
 /// </summary>
