@@ -247,22 +247,6 @@ public sealed class NetGraph
         {
             if (_stateClasses is not null) return _stateClasses;
             var classes = new List<(NetState, List<NetState>)>();
-            var anyRules = false;
-            foreach (var layer in Layers)
-            {
-                if (layer.Include.Count > 0 || layer.Exclude.Count > 0)
-                {
-                    anyRules = true;
-                    break;
-                }
-            }
-
-            if (!anyRules)
-            {
-                if (States.Count > 0) classes.Add((States[0], [.. States]));
-                return _stateClasses = classes;
-            }
-
             var signatures = new List<bool[]>();
             foreach (var state in States)
             {
