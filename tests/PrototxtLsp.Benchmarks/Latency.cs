@@ -193,6 +193,7 @@ public static class Latency
         Console.WriteLine($"memory: fresh process, {docs.Count} documents open: {description}");
         Console.WriteLine($"  all didOpen → all publishDiagnostics: {analysed:0} ms ({diagnostics} diagnostics); then hover, documentSymbol, semanticTokens/full on each: {nonNull}/{answers} non-null");
         Console.WriteLine($"  VmHWM (peak RSS) {peak / 1024.0,7:0.0} MB   VmRSS {rss / 1024.0,7:0.0} MB   (VmRSS after initialize, no documents: {idleRss / 1024.0:0.0} MB)");
+        if (client.HugePagesKb() is { } huge) Console.WriteLine($"  of the resident memory, in transparent huge pages: {huge / 1024.0:0.0} MB (GcHugePages; PROTOTXT_LSP_HUGE_PAGES=0 turns them off)");
         client.PrintNotes();
         client.Shutdown();
     }
@@ -500,6 +501,15 @@ public static class Latency
                 ? long.Parse(line[(name.Length + 1)..].Replace("kB", "", StringComparison.Ordinal).Trim(), CultureInfo.InvariantCulture)
                 : throw new LatencyException($"/proc/{_process.Id}/status has no {name}");
             return (Field("VmHWM"), Field("VmRSS"));
+        }
+
+        /// <summary>AnonHugePages of the server in KB, from /proc/PID/smaps_rollup; null where the kernel has no such file.</summary>
+        public long? HugePagesKb()
+        {
+            var path = $"/proc/{_process.Id}/smaps_rollup";
+            if (!File.Exists(path)) return null;
+            var line = File.ReadAllLines(path).FirstOrDefault(l => l.StartsWith("AnonHugePages:", StringComparison.Ordinal));
+            return line is null ? null : long.Parse(line["AnonHugePages:".Length..].Replace("kB", "", StringComparison.Ordinal).Trim(), CultureInfo.InvariantCulture);
         }
 
         /// <summary>Prints the server→client requests and log messages seen so far, if any.</summary>

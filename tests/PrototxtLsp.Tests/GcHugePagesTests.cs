@@ -1,0 +1,90 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using PrototxtLsp.Core.Semantics;
+
+namespace PrototxtLsp.Tests;
+
+/// <summary>The heap is found in /proc/self/maps and advised for huge pages without disturbing anything in it.</summary>
+public class GcHugePagesTests
+{
+    private const string Maps = """
+        00400000-00404000 r--p 00000000 fe:00 11657278                           /opt/prototxt-lsp
+        01039000-0106b000 rw-p 00000000 00:00 0
+        7efe7bc01000-7efe7c000000 ---p 00000000 00:00 0
+        7efe7c000000-7efe7c400000 rw-p 00000000 00:00 0
+        7efe7c400000-7efe7c8ff000 rw-p 00000000 00:00 0
+        7efe7c8ff000-7f0a3e960000 ---p 00000000 00:00 0
+        7f0a3e961000-7f0a3e962000 ---p 00000000 00:00 0
+        7f0a3f165000-7f0a3f18b000 r--p 00000000 fe:00 332096                     /usr/lib/x86_64-linux-gnu/libc.so.6
+        7f0a3f18b000-7f0a3f190000 rw-p 00000000 00:00 0
+        7ffdb8fc4000-7ffdb8fe5000 rw-p 00000000 00:00 0                          [stack]
+        """;
+
+    [Fact]
+    public void Finds_the_run_of_adjacent_anonymous_mappings_around_an_address()
+    {
+        // Inside the run: from the first adjacent anonymous mapping to the last, not past a gap.
+        Assert.Equal((0x7efe7bc01000UL, 0x7f0a3e960000UL), GcHugePages.FindRange(Maps, 0x7efe7c400123));
+        Assert.Equal((0x7efe7bc01000UL, 0x7f0a3e960000UL), GcHugePages.FindRange(Maps, 0x7efe7bc01000));
+        // A lone anonymous mapping after a file mapping is a run of its own.
+        Assert.Equal((0x7f0a3f18b000UL, 0x7f0a3f190000UL), GcHugePages.FindRange(Maps, 0x7f0a3f18c000));
+        // Not anonymous (a file, the main stack), in a gap, or past everything: nothing.
+        Assert.Equal((0UL, 0UL), GcHugePages.FindRange(Maps, 0x00400100));
+        Assert.Equal((0UL, 0UL), GcHugePages.FindRange(Maps, 0x7ffdb8fc5000));
+        Assert.Equal((0UL, 0UL), GcHugePages.FindRange(Maps, 0x7f0a3e960800));
+        Assert.Equal((0UL, 0UL), GcHugePages.FindRange(Maps, 0x7fffffffffff));
+        Assert.Equal((0UL, 0UL), GcHugePages.FindRange("", 0x7efe7c400123));
+    }
+
+    [Fact]
+    public void Advising_marks_the_mapping_of_new_objects_and_leaves_their_contents_alone()
+    {
+        var thp = "/sys/kernel/mm/transparent_hugepage/enabled";
+        if (!OperatingSystem.IsLinux() || !File.Exists(thp) || File.ReadAllText(thp).Contains("[never]", StringComparison.Ordinal)
+            || Environment.GetEnvironmentVariable("PROTOTXT_LSP_HUGE_PAGES") == "0")
+        {
+            Assert.Equal(0, GcHugePages.Advise()); // nothing to do where huge pages are off
+            return;
+        }
+
+        var kept = Enumerable.Range(0, 1000).Select(i => new int[] { i, i * 7 }).ToList();
+        var advised = GcHugePages.Advise();
+        Assert.True(advised > 0, "madvise(MADV_HUGEPAGE) over the heap");
+        Assert.True(GcHugePages.Active);
+
+        // A new object's mapping carries the advice ("hg" among its VmFlags).
+        var probe = new byte[64];
+        var handle = GCHandle.Alloc(probe, GCHandleType.Pinned);
+        var at = (ulong)handle.AddrOfPinnedObject();
+        handle.Free();
+        Assert.Contains("hg", VmFlagsAt(at));
+
+        // What was there is untouched, and the heap goes on working.
+        for (var i = 0; i < kept.Count; i++) Assert.Equal(new[] { i, i * 7 }, kept[i]);
+        var more = Enumerable.Range(0, 100_000).Select(i => new string('x', i % 50)).ToList();
+        GC.Collect();
+        Assert.Equal(49, more[99_999].Length);
+    }
+
+    /// <summary>The VmFlags of the mapping that holds an address, from /proc/self/smaps.</summary>
+    private static string[] VmFlagsAt(ulong address)
+    {
+        var inside = false;
+        foreach (var line in File.ReadLines("/proc/self/smaps"))
+        {
+            var dash = line.IndexOf('-');
+            var space = line.IndexOf(' ');
+            if (dash > 0 && space > dash && ulong.TryParse(line.AsSpan(0, dash), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var from)
+                && ulong.TryParse(line.AsSpan(dash + 1, space - dash - 1), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var to))
+            {
+                inside = from <= address && address < to;
+            }
+            else if (inside && line.StartsWith("VmFlags:", StringComparison.Ordinal))
+            {
+                return line["VmFlags:".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            }
+        }
+
+        return [];
+    }
+}
