@@ -64,31 +64,48 @@ public static class GcHugePages
     }
 
     /// <summary>
-    /// Advises only the next <paramref name="bytes"/> the calling thread will allocate (inside a no-GC region, where
-    /// they are reserved) and collapses the block it allocates from now. For a command-line run: the rest of the heap
-    /// keeps 4 KB pages, since a huge page that the virtual machine's host has not backed yet costs ≈ 3.6 ms.
+    /// Advises only the space a no-GC region of <paramref name="bytes"/> has just reserved and collapses the block the
+    /// calling thread allocates from now. For a command-line run: the rest of the heap keeps 4 KB pages, since a huge
+    /// page that the virtual machine's host has not backed yet costs ≈ 3.6 ms. The small-object space is found around
+    /// the block allocation continues in (the reserved regions lie on either side of it), the large-object space
+    /// (token lists, per-field tables, line starts) around a large array allocated for the purpose.
     /// </summary>
     public static bool AdviseAhead(long bytes)
     {
         if (!Allowed()) return false;
         try
         {
-            var at = (long)ProbeAddress();
-            var block = at & ~(HugePage - 1);
-            var end = (at + bytes + HugePage - 1) & ~(HugePage - 1);
-            if (Madvise((nint)block, (nuint)(end - block), MadvHugePage) != 0)
-            {
-                _unavailable = true;
-                return false;
-            }
-
-            return Collapse(block);
+            var maps = File.ReadAllText("/proc/self/maps");
+            var at = ProbeAddress();
+            var block = at & ~((ulong)HugePage - 1);
+            if (!AdviseAround(maps, at, bytes)) return false;
+            // A large object lives in the large-object heap; not zeroed, not kept.
+            var large = GC.AllocateUninitializedArray<byte>(100_000, pinned: false);
+            var handle = GCHandle.Alloc(large, GCHandleType.Pinned);
+            var largeAt = (ulong)handle.AddrOfPinnedObject();
+            handle.Free();
+            AdviseAround(maps, largeAt, bytes); // overlapping the first range where the two are close: harmless
+            return Collapse((long)block);
         }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or DllNotFoundException or EntryPointNotFoundException or FormatException or OverflowException)
         {
             _unavailable = true;
             return false;
         }
+    }
+
+    /// <summary>Advises <paramref name="bytes"/> on either side of the 2 MB block holding an address, within its run.</summary>
+    private static bool AdviseAround(string maps, ulong address, long bytes)
+    {
+        var (start, end) = FindRange(maps, address);
+        if (end <= start) return false;
+        var block = address & ~((ulong)HugePage - 1);
+        var reach = ((ulong)bytes + (ulong)HugePage - 1) & ~((ulong)HugePage - 1);
+        var from = Math.Max(start, block - Math.Min(block, reach));
+        var to = Math.Min(end, block + reach + (ulong)HugePage);
+        if (Madvise((nint)from, (nuint)(to - from), MadvHugePage) == 0) return true;
+        _unavailable = true;
+        return false;
     }
 
     /// <summary>
@@ -120,21 +137,13 @@ public static class GcHugePages
     }
 
     /// <summary>
-    /// The part of the heap's reservation to advise: the run of adjacent anonymous mappings in <c>/proc/self/maps</c>
-    /// around <paramref name="address"/> (an object just allocated), cut to [16 MB boundary below it, 16 GB above
-    /// that]. The run can include neighbours that are not the object heap — the collector's bookkeeping tables below
-    /// it, a C library allocation arena right after its end — whose scattered touches would cost memory in 2 MB pages;
-    /// the heap hands out regions upwards from its start, which is where the first objects are, so the window covers
-    /// everything a language server allocates and none of those neighbours.
+    /// The heap's reservation: the run of adjacent anonymous mappings in <c>/proc/self/maps</c> around
+    /// <paramref name="address"/> (an object just allocated). The run can include neighbours that are not the object
+    /// heap (the collector's bookkeeping tables, a C library allocation arena), which is harmless: a huge page needs a
+    /// whole aligned 2 MB inside one committed mapping, and those neighbours commit memory in small pieces, while the
+    /// heap commits its regions 4 MB at a time.
     /// </summary>
-    internal static (ulong Start, ulong End) FindHeapRange(ulong address)
-    {
-        var (start, end) = FindRange(File.ReadAllText("/proc/self/maps"), address);
-        if (end <= start) return (0, 0);
-        var low = Math.Max(start, address & ~((16UL << 20) - 1));
-        var high = Math.Min(end, low + (16UL << 30));
-        return (low, high);
-    }
+    internal static (ulong Start, ulong End) FindHeapRange(ulong address) => FindRange(File.ReadAllText("/proc/self/maps"), address);
 
     /// <summary>The run of adjacent anonymous mappings around <paramref name="address"/> in a <c>/proc/PID/maps</c> text; (0, 0) when the address is not in an anonymous mapping.</summary>
     public static (ulong Start, ulong End) FindRange(string maps, ulong address)
