@@ -18,9 +18,6 @@ public static class Quick
     {
         var seconds = args.Length > 0 && double.TryParse(args[0], out var s) ? s : 1.0;
         Console.WriteLine($"# .NET {Environment.Version}, {Environment.ProcessorCount} cores, {(GCSettings() ? "server" : "workstation")} GC, {seconds:0.#} s per measurement");
-        // As the language server does at start-up (PROTOTXT_LSP_HUGE_PAGES=0 measures without).
-        var advised = GcHugePages.Advise();
-        Console.WriteLine(advised > 0 ? $"heap on transparent huge pages ({advised >> 20} MB of address space advised), as in the server" : "heap on 4 KB pages (huge pages turned off or unavailable)");
         var schemaStart = Stopwatch.GetTimestamp();
         var schema = ProtoSchema.Caffe;
         Console.WriteLine($"embedded schema load (first use, JIT): {Stopwatch.GetElapsedTime(schemaStart).TotalMilliseconds:0.00} ms");

@@ -4,7 +4,7 @@ using PrototxtLsp.Core.Semantics;
 
 namespace PrototxtLsp.Tests;
 
-/// <summary>The heap is found in /proc/self/maps and advised for huge pages without disturbing anything in it.</summary>
+/// <summary>The space of a no-GC region is found in /proc/self/maps and advised for huge pages without disturbing anything in it.</summary>
 public class GcHugePagesTests
 {
     private const string Maps = """
@@ -37,33 +37,51 @@ public class GcHugePagesTests
     }
 
     [Fact]
-    public void Advising_marks_the_mapping_of_new_objects_and_leaves_their_contents_alone()
+    public void Advising_a_no_gc_region_marks_the_mapping_of_new_objects_and_leaves_their_contents_alone()
     {
         var thp = "/sys/kernel/mm/transparent_hugepage/enabled";
-        if (!OperatingSystem.IsLinux() || !File.Exists(thp) || File.ReadAllText(thp).Contains("[never]", StringComparison.Ordinal)
-            || Environment.GetEnvironmentVariable("PROTOTXT_LSP_HUGE_PAGES") == "0")
-        {
-            Assert.Equal(0, GcHugePages.Advise()); // nothing to do where huge pages are off
-            return;
-        }
-
+        var available = OperatingSystem.IsLinux() && File.Exists(thp) && !File.ReadAllText(thp).Contains("[never]", StringComparison.Ordinal)
+                        && Environment.GetEnvironmentVariable("PROTOTXT_LSP_HUGE_PAGES") != "0";
         var kept = Enumerable.Range(0, 1000).Select(i => new int[] { i, i * 7 }).ToList();
-        var advised = GcHugePages.Advise();
-        Assert.True(advised > 0, "madvise(MADV_HUGEPAGE) over the heap");
-        Assert.True(GcHugePages.Active);
-
-        // A new object's mapping carries the advice ("hg" among its VmFlags).
-        var probe = new byte[64];
-        var handle = GCHandle.Alloc(probe, GCHandleType.Pinned);
-        var at = (ulong)handle.AddrOfPinnedObject();
-        handle.Free();
-        Assert.Contains("hg", VmFlagsAt(at));
-
-        // What was there is untouched, and the heap goes on working.
-        for (var i = 0; i < kept.Count; i++) Assert.Equal(new[] { i, i * 7 }, kept[i]);
-        var more = Enumerable.Range(0, 100_000).Select(i => new string('x', i % 50)).ToList();
         GC.Collect();
-        Assert.Equal(49, more[99_999].Length);
+        Assert.True(GC.TryStartNoGCRegion(16 << 20), "a no-GC region of 16 MB");
+        try
+        {
+            var advised = GcHugePages.AdviseAhead(16 << 20, collapse: true);
+            if (!available)
+            {
+                Assert.False(advised); // nothing to do where huge pages are off
+                return;
+            }
+
+            Assert.True(advised, "madvise(MADV_HUGEPAGE) over the reserved space");
+
+            // New small and large objects are in advised mappings ("hg" among their VmFlags).
+            Assert.Contains("hg", VmFlagsAt(AddressOf(new byte[64])));
+            Assert.Contains("hg", VmFlagsAt(AddressOf(new byte[200_000])));
+
+            // What was there is untouched, and allocation goes on working.
+            for (var i = 0; i < kept.Count; i++) Assert.Equal(new[] { i, i * 7 }, kept[i]);
+            var more = Enumerable.Range(0, 50_000).Select(i => new string('x', i % 50)).ToList();
+            Assert.Equal(49, more[49_999].Length);
+        }
+        finally
+        {
+            if (System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.NoGCRegion) GC.EndNoGCRegion();
+        }
+    }
+
+    private static ulong AddressOf(byte[] array)
+    {
+        var handle = GCHandle.Alloc(array, GCHandleType.Pinned);
+        try
+        {
+            return (ulong)handle.AddrOfPinnedObject();
+        }
+        finally
+        {
+            handle.Free();
+        }
     }
 
     /// <summary>The VmFlags of the mapping that holds an address, from /proc/self/smaps.</summary>

@@ -4,17 +4,21 @@ using System.Runtime.InteropServices;
 namespace PrototxtLsp.Core.Semantics;
 
 /// <summary>
-/// Asks Linux to back the garbage-collected heap with transparent huge pages (2 MB) where the system leaves that to
-/// programs (<c>/sys/kernel/mm/transparent_hugepage/enabled</c> = <c>madvise</c>, Debian's default). An analysis keeps
-/// nearly all it allocates, so its cost is dominated by first touches of fresh memory: on the project machine a 4 KB
-/// page fault costs 11–17 µs, while a 2 MB page costs ≈ 140 µs, i.e. ≈ 0.3 µs per 4 KB
-/// (tests/bench/page-fault-cost.sh). The 1.9 MB net's analysis in the server's mode went from 87–195 ms to 79–88 ms
-/// median (tests/PrototxtLsp.Benchmarks quick, alternating runs).
-/// <para>The heap is the runtime's one large address-space reservation; it is found in <c>/proc/self/maps</c> as the
-/// run of anonymous mappings around a freshly allocated object, and advised with <c>madvise(MADV_HUGEPAGE)</c>. The
-/// runtime gives memory back by mapping it anew, which drops the advice for that part, so the server advises again
-/// after its idle collections. Nothing changes in memory's contents, so this is safe at any time; any failure (another
-/// OS, an old kernel, huge pages disabled) leaves the heap as it was. <c>PROTOTXT_LSP_HUGE_PAGES=0</c> turns it off.</para>
+/// Asks Linux to back the space a large analysis is about to allocate with transparent huge pages (2 MB) where the
+/// system leaves that to programs (<c>/sys/kernel/mm/transparent_hugepage/enabled</c> = <c>madvise</c>, Debian's
+/// default). An analysis keeps nearly all it allocates, so its cost is dominated by first touches of fresh memory: on
+/// the project machine a 4 KB page fault costs 11–17 µs, a 2 MB page ≈ 140 µs, i.e. ≈ 0.3 µs per 4 KB
+/// (tests/bench/page-fault-cost.sh) — or ≈ 3.6 ms when the virtual machine's host has not backed it yet, which is why
+/// only the space of a no-GC region (<see cref="QuietGc"/>) is advised, never the whole heap: a language server with
+/// small documents open gained nothing measurable from huge pages and kept a few MB more resident.
+/// <para>The space is found in <c>/proc/self/maps</c>: the run of anonymous mappings around an object just allocated
+/// (the small-object regions lie on either side of the one allocation continues in) and around a large array (the
+/// large-object space: token lists, per-field tables, line starts, the file's text). The run can include neighbours
+/// that are not the object heap (the collector's bookkeeping tables, a C library allocation arena), which is harmless:
+/// a huge page needs a whole aligned 2 MB inside one committed mapping, and those neighbours commit memory in small
+/// pieces, while the heap commits its regions 4 MB at a time. Nothing changes in memory's contents, so this is safe at
+/// any time; any failure (another OS, an old kernel, huge pages disabled) leaves the heap as it was.
+/// <c>PROTOTXT_LSP_HUGE_PAGES=0</c> turns it off.</para>
 /// </summary>
 public static class GcHugePages
 {
@@ -23,13 +27,9 @@ public static class GcHugePages
     private const long HugePage = 2L << 20;
 
     private static volatile bool _unavailable; // turned off, another OS, or madvise refused
-    private static volatile bool _heapAdvised; // Advise has succeeded at least once
 
     [DllImport("libc", EntryPoint = "madvise")]
     private static extern int Madvise(nint address, nuint length, int advice);
-
-    /// <summary>True once the heap has been advised (and huge pages are neither turned off nor unavailable).</summary>
-    public static bool Active => _heapAdvised && !_unavailable;
 
     private static bool Allowed()
     {
@@ -39,53 +39,27 @@ public static class GcHugePages
         return false;
     }
 
-    /// <summary>Advises the heap's whole reservation; returns the size advised in bytes, 0 when nothing was done.</summary>
-    public static long Advise()
-    {
-        if (!Allowed()) return 0;
-        try
-        {
-            var (start, end) = FindHeapRange(ProbeAddress());
-            if (end <= start) return 0;
-            if (Madvise((nint)start, (nuint)(end - start), MadvHugePage) != 0)
-            {
-                _unavailable = true; // EINVAL: a kernel without transparent huge pages
-                return 0;
-            }
-
-            _heapAdvised = true;
-            return (long)(end - start);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or DllNotFoundException or EntryPointNotFoundException or FormatException or OverflowException)
-        {
-            _unavailable = true;
-            return 0;
-        }
-    }
-
     /// <summary>
-    /// Advises only the space a no-GC region of <paramref name="bytes"/> has just reserved and collapses the block the
-    /// calling thread allocates from now. For a command-line run: the rest of the heap keeps 4 KB pages, since a huge
-    /// page that the virtual machine's host has not backed yet costs ≈ 3.6 ms. The small-object space is found around
-    /// the block allocation continues in (the reserved regions lie on either side of it), the large-object space
-    /// (token lists, per-field tables, line starts) around a large array allocated for the purpose.
+    /// Advises the space a no-GC region of <paramref name="bytes"/> has just reserved. With
+    /// <paramref name="collapse"/> (a command-line run, where the block allocation continues in was touched in 4 KB
+    /// pages at start-up) that block also becomes one huge page now. False where nothing was advised.
     /// </summary>
-    public static bool AdviseAhead(long bytes)
+    public static bool AdviseAhead(long bytes, bool collapse)
     {
         if (!Allowed()) return false;
         try
         {
             var maps = File.ReadAllText("/proc/self/maps");
             var at = ProbeAddress();
-            var block = at & ~((ulong)HugePage - 1);
             if (!AdviseAround(maps, at, bytes)) return false;
-            // A large object lives in the large-object heap; not zeroed, not kept.
+            // A large object lives in the large-object space; not zeroed, not kept.
             var large = GC.AllocateUninitializedArray<byte>(100_000, pinned: false);
             var handle = GCHandle.Alloc(large, GCHandleType.Pinned);
             var largeAt = (ulong)handle.AddrOfPinnedObject();
             handle.Free();
             AdviseAround(maps, largeAt, bytes); // overlapping the first range where the two are close: harmless
-            return Collapse((long)block);
+            if (collapse) Collapse((long)(at & ~((ulong)HugePage - 1)));
+            return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or DllNotFoundException or EntryPointNotFoundException or FormatException or OverflowException)
         {
@@ -104,7 +78,7 @@ public static class GcHugePages
         var from = Math.Max(start, block - Math.Min(block, reach));
         var to = Math.Min(end, block + reach + (ulong)HugePage);
         if (Madvise((nint)from, (nuint)(to - from), MadvHugePage) == 0) return true;
-        _unavailable = true;
+        _unavailable = true; // EINVAL: a kernel without transparent huge pages
         return false;
     }
 
@@ -135,15 +109,6 @@ public static class GcHugePages
             handle.Free();
         }
     }
-
-    /// <summary>
-    /// The heap's reservation: the run of adjacent anonymous mappings in <c>/proc/self/maps</c> around
-    /// <paramref name="address"/> (an object just allocated). The run can include neighbours that are not the object
-    /// heap (the collector's bookkeeping tables, a C library allocation arena), which is harmless: a huge page needs a
-    /// whole aligned 2 MB inside one committed mapping, and those neighbours commit memory in small pieces, while the
-    /// heap commits its regions 4 MB at a time.
-    /// </summary>
-    internal static (ulong Start, ulong End) FindHeapRange(ulong address) => FindRange(File.ReadAllText("/proc/self/maps"), address);
 
     /// <summary>The run of adjacent anonymous mappings around <paramref name="address"/> in a <c>/proc/PID/maps</c> text; (0, 0) when the address is not in an anonymous mapping.</summary>
     public static (ulong Start, ulong End) FindRange(string maps, ulong address)

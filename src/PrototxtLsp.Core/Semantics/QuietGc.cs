@@ -39,16 +39,9 @@ public static class QuietGc
             {
                 var size = Math.Min(MaxReservation, BytesPerCharacter * textLength);
                 started = GC.TryStartNoGCRegion(size);
-                if (started && prefault)
-                {
-                    // A command-line run: the heap was advised at start-up, so only the block where allocation
-                    // continues is still in 4 KB pages; without huge pages, map the reservation in one go instead.
-                    if (!GcHugePages.AdviseAhead(size)) HeapPrefault.Touch(size);
-                }
-                else if (GcHugePages.Active)
-                {
-                    GcHugePages.Advise(); // memory the collector gave back and mapped anew since has lost the advice
-                }
+                // The reserved space on huge pages (GcHugePages); where that cannot be done, a command-line run maps
+                // it in one go instead (HeapPrefault).
+                if (started && !GcHugePages.AdviseAhead(size, collapse: prefault) && prefault) HeapPrefault.Touch(size);
             }
             catch (Exception e) when (e is ArgumentOutOfRangeException or InvalidOperationException)
             {

@@ -55,8 +55,6 @@ public static class CommandLine
         }
 
         using var log = Lsp.ServerLog.Create(logFile);
-        var advised = PrototxtLsp.Core.Semantics.GcHugePages.Advise();
-        log.Logger.Information("Heap on transparent huge pages: {Advised}", advised > 0 ? $"{advised >> 20} MB of address space advised" : "no");
         var server = new Lsp.LanguageServer(Console.OpenStandardInput(), Console.OpenStandardOutput(), log, logFileFromCommandLine: logFile is not null); // stdout-ok: LSP frames
         var code = server.RunAsync().GetAwaiter().GetResult();
         log.Logger.Information("Exiting with code {Code}", code);

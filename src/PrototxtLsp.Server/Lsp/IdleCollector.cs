@@ -53,8 +53,6 @@ public sealed class IdleCollector : IDisposable
         var allocated = GC.GetTotalAllocatedBytes();
         if (allocated - Volatile.Read(ref _allocatedAfterLastCollection) < _minBytes) return;
         GC.Collect(0, GCCollectionMode.Forced, blocking: true);
-        // The collector maps memory it gives back anew, which drops the huge-page advice there: advise again.
-        if (PrototxtLsp.Core.Semantics.GcHugePages.Active) PrototxtLsp.Core.Semantics.GcHugePages.Advise();
         Interlocked.Increment(ref _collections);
         Volatile.Write(ref _allocatedAfterLastCollection, GC.GetTotalAllocatedBytes());
     }
