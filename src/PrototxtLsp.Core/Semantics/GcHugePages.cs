@@ -28,7 +28,7 @@ public static class GcHugePages
 
     private static volatile bool _unavailable; // turned off, another OS, or madvise refused
 
-    [DllImport("libc", EntryPoint = "madvise")]
+    [DllImport("libc", EntryPoint = "madvise", SetLastError = true)]
     private static extern int Madvise(nint address, nuint length, int advice);
 
     private static bool Allowed()
@@ -90,9 +90,15 @@ public static class GcHugePages
     /// </summary>
     private static bool Collapse(long block)
     {
-        // EAGAIN when another thread is faulting in the same block at that moment: a few tries are enough.
+        // EAGAIN when another thread is faulting in the same block at that moment: a few tries are enough. Anything
+        // else (EINVAL: the block spans mappings of different kinds) will not change by trying again.
+        const int EAgain = 11;
         for (var attempt = 0; attempt < 4; attempt++)
+        {
             if (Madvise((nint)block, (nuint)HugePage, MadvCollapse) == 0) return true;
+            if (Marshal.GetLastPInvokeError() != EAgain) return false;
+        }
+
         return false;
     }
 
