@@ -57,7 +57,8 @@ public static class CommandLine
         using var log = Lsp.ServerLog.Create(logFile);
         var server = new Lsp.LanguageServer(Console.OpenStandardInput(), Console.OpenStandardOutput(), log, logFileFromCommandLine: logFile is not null); // stdout-ok: LSP frames
         var code = server.RunAsync().GetAwaiter().GetResult();
-        log.Logger.Information("Exiting with code {Code}", code);
+        log.Logger.Information("Exiting with code {Code}; garbage collections {Gen0}/{Gen1}/{Gen2} (generation 0/1/2), paused {PauseMs:0} ms in all, {AllocatedMb:0} MB allocated",
+            code, GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration().TotalMilliseconds, GC.GetTotalAllocatedBytes() / 1048576.0);
         return code;
     }
 
