@@ -71,6 +71,25 @@ public class GcHugePagesTests
         }
     }
 
+    [Fact]
+    public void The_large_object_probe_follows_the_process_threshold()
+    {
+        var before = AppContext.GetData("System.GC.LOHThreshold");
+        try
+        {
+            AppContext.SetData("System.GC.LOHThreshold", null);
+            Assert.Equal(85_000, GcHugePages.LargeObjectThreshold());
+            AppContext.SetData("System.GC.LOHThreshold", "1048576"); // the language server's setting
+            Assert.Equal(1_048_576, GcHugePages.LargeObjectThreshold());
+            AppContext.SetData("System.GC.LOHThreshold", "not a number");
+            Assert.Equal(85_000, GcHugePages.LargeObjectThreshold());
+        }
+        finally
+        {
+            AppContext.SetData("System.GC.LOHThreshold", before);
+        }
+    }
+
     private static ulong AddressOf(byte[] array)
     {
         var handle = GCHandle.Alloc(array, GCHandleType.Pinned);

@@ -53,7 +53,7 @@ public static class GcHugePages
             var at = ProbeAddress();
             if (!AdviseAround(maps, at, bytes)) return false;
             // A large object lives in the large-object space; not zeroed, not kept.
-            var large = GC.AllocateUninitializedArray<byte>(100_000, pinned: false);
+            var large = GC.AllocateUninitializedArray<byte>(LargeObjectThreshold(), pinned: false);
             var handle = GCHandle.Alloc(large, GCHandleType.Pinned);
             var largeAt = (ulong)handle.AddrOfPinnedObject();
             handle.Free();
@@ -67,6 +67,15 @@ public static class GcHugePages
             return false;
         }
     }
+
+    /// <summary>
+    /// The size from which arrays go to the large-object space: .NET's 85,000 bytes unless the process sets
+    /// <c>System.GC.LOHThreshold</c> (the language server: 1 MB).
+    /// </summary>
+    public static int LargeObjectThreshold() =>
+        AppContext.GetData("System.GC.LOHThreshold") is { } value && int.TryParse(value.ToString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var threshold) && threshold > 85_000
+            ? threshold
+            : 85_000;
 
     /// <summary>Advises <paramref name="bytes"/> on either side of the 2 MB block holding an address, within its run.</summary>
     private static bool AdviseAround(string maps, ulong address, long bytes)
