@@ -44,10 +44,10 @@ public class GcHugePagesTests
                         && Environment.GetEnvironmentVariable("PROTOTXT_LSP_HUGE_PAGES") != "0";
         var kept = Enumerable.Range(0, 1000).Select(i => new int[] { i, i * 7 }).ToList();
         GC.Collect();
-        Assert.True(GC.TryStartNoGCRegion(16 << 20), "a no-GC region of 16 MB");
+        Assert.True(GC.TryStartNoGCRegion(64 << 20), "a no-GC region of 64 MB");
         try
         {
-            var advised = GcHugePages.AdviseAhead(16 << 20, collapse: true);
+            var advised = GcHugePages.AdviseAhead(64 << 20, collapse: true);
             if (!available)
             {
                 Assert.False(advised); // nothing to do where huge pages are off
@@ -56,9 +56,11 @@ public class GcHugePagesTests
 
             Assert.True(advised, "madvise(MADV_HUGEPAGE) over the reserved space");
 
-            // New small and large objects are in advised mappings ("hg" among their VmFlags).
+            // New small and large objects are in advised mappings ("hg" among their VmFlags). Tests in other classes
+            // allocate large objects at the same time, so the large-object space may have grown by a region or two:
+            // the 64 MB reach covers that.
             Assert.Contains("hg", VmFlagsAt(AddressOf(new byte[64])));
-            Assert.Contains("hg", VmFlagsAt(AddressOf(new byte[200_000])));
+            Assert.Contains("hg", VmFlagsAt(AddressOf(new byte[90_000])));
 
             // What was there is untouched, and allocation goes on working.
             for (var i = 0; i < kept.Count; i++) Assert.Equal(new[] { i, i * 7 }, kept[i]);
