@@ -210,4 +210,27 @@ public class CliTests : IDisposable
         Assert.Contains("not valid UTF-8", err);
         Assert.Equal(bytes, File.ReadAllBytes(path));
     }
+
+    [Fact]
+    public void Check_reports_a_file_it_cannot_read_and_still_checks_the_others()
+    {
+        // .NET on Linux honours FileShare.None with an exclusive lock, so reading the held file fails after it was
+        // found: with one file (read inside the reserved heap region) and with two (read one by one).
+        var held = Write("held.prototxt", "name: \"held\"\n");
+        var good = Write("good.prototxt", "name: \"good\"\n");
+        using (new FileStream(held, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
+        {
+            var (exit, output, err) = Run("check", held);
+            Assert.Equal(2, exit);
+            Assert.Contains($"cannot read '{held}'", err);
+            Assert.Contains("Checked 0 files", output);
+
+            (exit, output, err) = Run("check", held, good);
+            Assert.Equal(2, exit);
+            Assert.Contains($"cannot read '{held}'", err);
+            Assert.Contains("Checked 1 file", output);
+        }
+
+        Assert.Equal(0, Run("check", held).Exit); // and once released, it checks
+    }
 }
