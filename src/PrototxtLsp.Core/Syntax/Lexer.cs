@@ -79,7 +79,8 @@ public sealed class Lexer
         var leading = ScanTrivia(leading: true);
         var start = _pos;
         var kind = ScanToken();
-        var text = Slice(start, _pos - start);
+        // Punctuation has one spelling: its constant string, without a lookup in the document's strings.
+        var text = SyntaxFacts.GetText(kind) is { Length: > 0 } spelled && _pos - start == spelled.Length ? spelled : Slice(start, _pos - start);
         var trailing = kind == SyntaxKind.EndOfFile ? null : ScanTrivia(leading: false);
         var trivia = leading is not null ? leading.PairWith(trailing) : trailing is not null ? _noLeading.PairWith(trailing) : null;
         return new SyntaxToken(kind, start, text, trivia);
