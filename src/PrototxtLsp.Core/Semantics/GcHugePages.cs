@@ -28,8 +28,9 @@ public static class GcHugePages
 
     private static volatile bool _unavailable; // turned off, another OS, or madvise refused
 
+    /// <summary>madvise(2); also used by <see cref="HeapPrefault"/>.</summary>
     [DllImport("libc", EntryPoint = "madvise", SetLastError = true)]
-    private static extern int Madvise(nint address, nuint length, int advice);
+    internal static extern int Madvise(nint address, nuint length, int advice);
 
     private static bool Allowed()
     {
@@ -111,7 +112,8 @@ public static class GcHugePages
         return false;
     }
 
-    private static ulong ProbeAddress()
+    /// <summary>Where the calling thread's next small allocation goes: the address of an object just allocated.</summary>
+    internal static ulong ProbeAddress()
     {
         var probe = new byte[16];
         var handle = GCHandle.Alloc(probe, GCHandleType.Pinned);
