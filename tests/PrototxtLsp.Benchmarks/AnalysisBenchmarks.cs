@@ -37,7 +37,7 @@ public class AnalysisBenchmarks
     }
 
     [Benchmark]
-    public int Lex() => Lexer.Tokenize(_text.Text, new List<Diagnostic>()).Count;
+    public int Lex() => Lexer.Lex(_text.Text, new List<Diagnostic>()).Count;
 
     [Benchmark]
     public SyntaxTree Parse() => SyntaxTree.Parse(_text);

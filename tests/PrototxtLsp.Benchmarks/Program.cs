@@ -78,7 +78,7 @@ public static class Program
     /// <summary>One stage of the analysis on a text, as a repeatable action: lex, parse, full+q (the full analysis in a no-GC region) or (anything else) the full analysis.</summary>
     internal static Func<object> Stage(string stage, PrototxtLsp.Core.Text.SourceText text) => stage switch
     {
-        "lex" => () => PrototxtLsp.Core.Syntax.Lexer.Tokenize(text.Text, []),
+        "lex" => () => PrototxtLsp.Core.Syntax.Lexer.Lex(text.Text, []),
         "parse" => () => PrototxtLsp.Core.Syntax.SyntaxTree.Parse(text),
         "full+q" => () => PrototxtLsp.Core.Semantics.QuietGc.Run(text.Length, () => PrototxtLsp.Core.Semantics.DocumentAnalysis.Analyze(text)),
         _ => () => PrototxtLsp.Core.Semantics.DocumentAnalysis.Analyze(text),

@@ -50,7 +50,7 @@ public static class Quick
                 if (stage == "full" || (stage == "full+q" && full.ContainsKey(name))) full[name] = median;
             }
 
-            Row("lex", () => Lexer.Tokenize(textString, new List<Diagnostic>()));
+            Row("lex", () => Lexer.Lex(textString, new List<Diagnostic>()));
             Row("parse", () => SyntaxTree.Parse(text));
             Row("bind", () => SchemaBinder.Bind(tree, schema, root));
             Row("graph", () => NetAnalyzer.Analyze(tree, model, new List<Diagnostic>(), null, null));

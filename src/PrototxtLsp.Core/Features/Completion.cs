@@ -40,26 +40,27 @@ public static class Completion
 {
     public static CompletionResult At(DocumentAnalysis analysis, int offset)
     {
-        var tokens = analysis.Tree.Tokens; // lexed tokens: none missing, end of file last (never indexed below)
+        var tree = analysis.Tree;
+        var tokens = tree.Tokens; // lexed tokens: none missing, end of file last (never indexed below)
         // The word being typed (an identifier that ends at or contains the cursor) is replaced by the item.
-        var index = analysis.Tree.LastTokenStartingBefore(offset);
+        var index = tree.LastTokenStartingBefore(offset);
         var replace = new TextSpan(offset, 0);
-        if (index >= 0 && tokens[index].Kind == SyntaxKind.Identifier && tokens[index].Span.End >= offset)
+        if (index >= 0 && tokens.Kind(index) == SyntaxKind.Identifier && tokens.End(index) >= offset)
         {
-            replace = TextSpan.FromBounds(tokens[index].Span.Start, offset);
+            replace = TextSpan.FromBounds(tokens.Start(index), offset);
             index--;
         }
 
         // Inside a string being typed (`type: "Con|`): the whole literal is replaced.
-        if (index >= 0 && tokens[index].Kind == SyntaxKind.StringLiteral && replace.IsEmpty && tokens[index].Span.End >= offset && !IsClosedBefore(tokens[index], offset))
+        if (index >= 0 && tokens.Kind(index) == SyntaxKind.StringLiteral && replace.IsEmpty && tokens.End(index) >= offset && !IsClosedBefore(tokens.Text(index), tokens.End(index), offset))
         {
-            var literal = tokens[index];
-            if (literal.Parent is StringValueSyntax { Parent: FieldSyntax stringField } value && value.Parts.Count == 1 && analysis.Model.GetField(stringField) is { } stringInfo)
+            var literal = tree.TokenAt(index);
+            if (literal.Parent is StringValueSyntax { Parent: FieldSyntax stringField } value && value.PartCount == 1 && analysis.Model.GetField(stringField) is { } stringInfo)
                 return new CompletionResult(literal.Span, StringValuesFor(analysis, stringField, stringInfo, literal.Span.Start));
             return new CompletionResult(replace, []);
         }
 
-        var previous = index >= 0 ? tokens[index] : null;
+        var previous = index >= 0 ? tree.TokenAt(index) : null;
         if (previous is { Kind: SyntaxKind.Colon, Parent: FieldSyntax sField } && analysis.Model.GetField(sField) is { Type: FieldType.String } sInfo)
             return new CompletionResult(replace, StringValuesFor(analysis, sField, sInfo, offset).Select(i => i with { FilterText = null }).ToList());
         if (previous is { Kind: SyntaxKind.Colon, Parent: FieldSyntax field } && analysis.Model.GetField(field) is { } info && !info.IsMessage)
@@ -69,11 +70,8 @@ public static class Completion
         return new CompletionResult(replace, FieldsFor(analysis, message, offset));
     }
 
-    private static bool IsClosedBefore(SyntaxToken literal, int offset)
-    {
-        var text = literal.Text;
-        return offset >= literal.Span.End && text.Length >= 2 && text[^1] == text[0] && text[^2] != '\\';
-    }
+    private static bool IsClosedBefore(string text, int end, int offset) =>
+        offset >= end && text.Length >= 2 && text[^1] == text[0] && text[^2] != '\\';
 
     /// <summary>Layer types for a layer's <c>type</c>, blob names for <c>bottom</c> and <c>top</c>.</summary>
     private static List<CompletionItemInfo> StringValuesFor(DocumentAnalysis analysis, FieldSyntax field, FieldInfo info, int offset)

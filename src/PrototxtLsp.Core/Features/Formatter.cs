@@ -67,7 +67,7 @@ public static class Formatter
         private readonly SyntaxTree _tree;
         private readonly string _text;
         private readonly string _newline;
-        private readonly HashSet<SyntaxToken> _bad = new(ReferenceEqualityComparer.Instance);
+        private readonly bool[] _bad; // by token number
         private readonly List<SyntaxToken> _dropped = [];
         private SyntaxToken? _previous;
         private int _previousEnd;
@@ -110,6 +110,7 @@ public static class Formatter
             _text = tree.Text.Text;
             _newline = PrevailingNewline(_text);
             _previousEnd = _text.Length > 0 && _text[0] == '\uFEFF' ? 1 : 0;
+            _bad = new bool[tree.Tokens.Count];
             MarkBadTokens();
         }
 
@@ -123,12 +124,15 @@ public static class Formatter
             var spans = _tree.Diagnostics.Select(d => d.Span).OrderBy(s => s.Start).ToList();
             var next = 0;
             var furthestEnd = int.MinValue;
-            foreach (var token in _tree.Root.DescendantTokens())
+            var table = _tree.Tokens;
+            _tree.Root.AnyToken((token, parent) =>
             {
-                while (next < spans.Count && spans[next].Start < token.Span.End) furthestEnd = Math.Max(furthestEnd, spans[next++].End);
-                if (token.IsMissing || token.Kind == SyntaxKind.BadToken || token.Parent is SkippedTokensSyntax) _bad.Add(token);
-                else if (furthestEnd > token.Span.Start) _bad.Add(token);
-            }
+                var start = table.Start(token);
+                while (next < spans.Count && spans[next].Start < table.End(token)) furthestEnd = Math.Max(furthestEnd, spans[next++].End);
+                if (table.IsMissing(token) || table.Kind(token) == SyntaxKind.BadToken || parent is SkippedTokensSyntax) _bad[token] = true;
+                else if (furthestEnd > start) _bad[token] = true;
+                return false;
+            });
         }
 
         public void FormatDocument()
@@ -145,15 +149,17 @@ public static class Formatter
             Gap(root.EndOfFile, Placement.Line(0, blankAllowed: false), endOfFile: true);
         }
 
-        private bool HasBad(SyntaxNode node) => node.DescendantTokens().Any(_bad.Contains);
+        private bool HasBad(SyntaxNode node) => node.AnyToken((token, _) => _bad[token]);
+
+        private bool IsBad(SyntaxToken token) => _bad[token.Index];
 
         private void FormatField(FieldSyntax field, int indent, bool firstInBlock)
         {
             var head = Placement.Line(indent);
             if (field.Value is MessageValueSyntax block)
             {
-                var headerBad = HasBad(field.Name) || (field.Colon is { } c && _bad.Contains(c)) || _bad.Contains(block.Open) ||
-                                _bad.Contains(block.Close) || (field.Separator is { } s && _bad.Contains(s)) ||
+                var headerBad = HasBad(field.Name) || (field.Colon is { } c && IsBad(c)) || IsBad(block.Open) ||
+                                IsBad(block.Close) || (field.Separator is { } s && IsBad(s)) ||
                                 block.Members.Any(m => m is SkippedTokensSyntax);
                 if (headerBad)
                 {

@@ -25,15 +25,22 @@ public sealed class Lexer
     private readonly TriviaPattern _noLeading = new([], []);
 
     // One string per distinct token or trivia text in a document: "name", "  ", "\n", "conv1" are allocated once, not
-    // once per occurrence (a ResNet-152 file has 20,000 tokens but a few hundred distinct texts).
-    private readonly HashSet<string> _strings = new(StringComparer.Ordinal);
-    private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    // once per occurrence (a ResNet-152 file has 20,000 tokens but a few hundred distinct texts). Token texts are
+    // numbered for the token table; number 0 is the empty text.
+    private readonly Dictionary<string, int> _ids = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    private readonly List<string> _texts = [""];
+    private readonly List<TokenTrivia?> _pairs = [null];
+    private readonly TokenTable _table;
 
     private Lexer(string text, List<Diagnostic> diagnostics)
     {
         _text = text;
         _diagnostics = diagnostics;
-        _lookup = _strings.GetAlternateLookup<ReadOnlySpan<char>>();
+        _lookup = _ids.GetAlternateLookup<ReadOnlySpan<char>>();
+        // Prototxt averages 5.5–6.5 characters per token (corpus, ResNet-152, the generated nets); a denser file grows
+        // the table once. Some room is left for the missing tokens the parser may add.
+        _table = new TokenTable(text.Length / 5 + 16, _texts, _pairs);
     }
 
     /// <summary>The text of [start, start+length) as a shared string.</summary>
@@ -43,29 +50,42 @@ public sealed class Lexer
     /// A document-wide shared string for a text: token and trivia texts, and string values equal to a layer or blob
     /// name. Long texts (comments, long strings) are not pooled.
     /// </summary>
-    internal string Intern(ReadOnlySpan<char> text)
+    internal string Intern(ReadOnlySpan<char> text) => _texts[InternId(text)];
+
+    /// <summary>The number of a text among the document's strings (added if new).</summary>
+    private int InternId(ReadOnlySpan<char> text)
     {
-        if (text.Length == 0) return "";
-        if (text.Length > 64) return text.ToString();
-        if (_lookup.TryGetValue(text, out var existing)) return existing;
+        if (text.Length == 0) return 0;
+        if (text.Length <= 64 && _lookup.TryGetValue(text, out var existing)) return existing;
         var s = text.ToString();
-        _strings.Add(s);
-        return s;
+        var id = _texts.Count;
+        _texts.Add(s);
+        if (text.Length <= 64) _ids.Add(s, id);
+        return id;
     }
 
-    public static List<SyntaxToken> Tokenize(string text, List<Diagnostic> diagnostics) => Tokenize(text, diagnostics, out _);
+    /// <summary>The tokens of a text as objects (for tests and tools; the parser reads the <see cref="TokenTable"/>).</summary>
+    public static List<SyntaxToken> Tokenize(string text, List<Diagnostic> diagnostics)
+    {
+        var table = Lex(text, diagnostics, out _);
+        var tokens = new List<SyntaxToken>(table.LexedCount);
+        for (var i = 0; i < table.LexedCount; i++) tokens.Add(table.Token(i, null));
+        return tokens;
+    }
 
-    internal static List<SyntaxToken> Tokenize(string text, List<Diagnostic> diagnostics, out Lexer lexer)
+    /// <summary>The tokens of a text in a flat table, end of file last.</summary>
+    public static TokenTable Lex(string text, List<Diagnostic> diagnostics) => Lex(text, diagnostics, out _);
+
+    internal static TokenTable Lex(string text, List<Diagnostic> diagnostics, out Lexer lexer)
     {
         lexer = new Lexer(text, diagnostics);
-        // Prototxt averages 5.5–6.5 characters per token (corpus, ResNet-152, the generated nets); a denser file grows the list once.
-        var tokens = new List<SyntaxToken>(text.Length / 5 + 16);
-        while (true)
+        var table = lexer._table;
+        while (lexer.Next() != SyntaxKind.EndOfFile)
         {
-            var token = lexer.Next();
-            tokens.Add(token);
-            if (token.Kind == SyntaxKind.EndOfFile) return tokens;
         }
+
+        table.LexedCount = table.Count;
+        return table;
     }
 
     private char Cur => _pos < _text.Length ? _text[_pos] : '\0';
@@ -74,16 +94,29 @@ public sealed class Lexer
 
     private bool AtEnd => _pos >= _text.Length;
 
-    private SyntaxToken Next()
+    private SyntaxKind Next()
     {
         var leading = ScanTrivia(leading: true);
         var start = _pos;
         var kind = ScanToken();
-        // Punctuation has one spelling: its constant string, without a lookup in the document's strings.
-        var text = SyntaxFacts.GetText(kind) is { Length: > 0 } spelled && _pos - start == spelled.Length ? spelled : Slice(start, _pos - start);
+        // Punctuation has one spelling, its constant (the table spells it from the kind): no lookup among the strings.
+        var text = SyntaxFacts.GetText(kind).Length > 0 ? 0 : InternId(_text.AsSpan(start, _pos - start));
         var trailing = kind == SyntaxKind.EndOfFile ? null : ScanTrivia(leading: false);
         var trivia = leading is not null ? leading.PairWith(trailing) : trailing is not null ? _noLeading.PairWith(trailing) : null;
-        return new SyntaxToken(kind, start, text, trivia);
+        var triviaId = 0;
+        if (trivia is not null)
+        {
+            if (trivia.Id == 0)
+            {
+                trivia.Id = _pairs.Count;
+                _pairs.Add(trivia);
+            }
+
+            triviaId = trivia.Id;
+        }
+
+        _table.Add(kind, start, text, triviaId, missing: false);
+        return kind;
     }
 
     private TriviaPattern? ScanTrivia(bool leading)

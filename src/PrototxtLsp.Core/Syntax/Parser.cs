@@ -13,7 +13,7 @@ public sealed class Parser
     /// <summary>protobuf's default recursion limit for text format.</summary>
     public const int MaxDepth = 100;
 
-    private readonly List<SyntaxToken> _tokens;
+    private readonly TokenTable _tokens;
     private readonly List<Diagnostic> _diagnostics;
     private readonly SourceText _text;
     private int _index;
@@ -26,13 +26,13 @@ public sealed class Parser
     /// <summary>Every message block in parse order (index = <see cref="MessageValueSyntax.Ordinal"/>).</summary>
     internal IReadOnlyList<MessageValueSyntax> AllBlocks => _blocks;
 
-    private Parser(SourceText text, List<SyntaxToken> tokens, List<Diagnostic> diagnostics)
+    private Parser(SourceText text, TokenTable tokens, List<Diagnostic> diagnostics)
     {
         _text = text;
         _tokens = tokens;
         _diagnostics = diagnostics;
-        _fields = new List<FieldSyntax>(tokens.Count / 3 + 1); // a field is a name, a ':' and a value, or a name and a block
-        _blocks = new List<MessageValueSyntax>(tokens.Count / 16 + 1);
+        _fields = new List<FieldSyntax>(tokens.LexedCount / 3 + 1); // a field is a name, a ':' and a value, or a name and a block
+        _blocks = new List<MessageValueSyntax>(tokens.LexedCount / 16 + 1);
     }
 
     private readonly List<MemberSyntax> _memberStack = new();
@@ -42,9 +42,9 @@ public sealed class Parser
 
     public static DocumentSyntax Parse(SourceText text, List<Diagnostic> diagnostics) => Parse(text, diagnostics, out _, out _, out _);
 
-    internal static DocumentSyntax Parse(SourceText text, List<Diagnostic> diagnostics, out IReadOnlyList<FieldSyntax> fields, out IReadOnlyList<MessageValueSyntax> blocks, out IReadOnlyList<SyntaxToken> allTokens)
+    internal static DocumentSyntax Parse(SourceText text, List<Diagnostic> diagnostics, out IReadOnlyList<FieldSyntax> fields, out IReadOnlyList<MessageValueSyntax> blocks, out TokenTable allTokens)
     {
-        var tokens = Lexer.Tokenize(text.Text, diagnostics, out var lexer);
+        var tokens = Lexer.Lex(text.Text, diagnostics, out var lexer);
         allTokens = tokens;
         var parser = new Parser(text, tokens, diagnostics) { _lexer = lexer };
         var root = parser.ParseDocument();
@@ -53,24 +53,33 @@ public sealed class Parser
         return root;
     }
 
-    private SyntaxToken Current => _tokens[_index];
+    private SyntaxKind CurrentKind => _tokens.Kind(_index);
 
-    private SyntaxToken PeekToken(int n) => _tokens[Math.Min(_index + n, _tokens.Count - 1)];
+    private TextSpan CurrentSpan => _tokens.Span(_index);
+
+    private string CurrentText => _tokens.Text(_index);
+
+    private string DescribeCurrent() => SyntaxToken.Describe(_tokens, _index);
+
+    private SyntaxKind PeekKind(int n) => _tokens.Kind(Math.Min(_index + n, _tokens.LexedCount - 1));
 
     /// <summary>Where a missing token goes: right after everything consumed so far, so spans stay nested.</summary>
-    private int MissingPosition => _index > 0 ? _tokens[_index - 1].FullSpan.End : 0;
+    private int MissingPosition => _index > 0 ? _tokens.FullEnd(_index - 1) : 0;
 
-    private SyntaxToken Eat()
+    private int Missing(SyntaxKind kind) => _tokens.AddMissing(kind, MissingPosition);
+
+    /// <summary>Consumes the current token (the end of file stays current) and returns its number.</summary>
+    private int Eat()
     {
-        var t = _tokens[_index];
-        if (t.Kind != SyntaxKind.EndOfFile) _index++;
+        var t = _index;
+        if (_tokens.Kind(t) != SyntaxKind.EndOfFile) _index++;
         return t;
     }
 
     private DocumentSyntax ParseDocument()
     {
         var members = ParseMembers(depth: 0, closer: null);
-        return new DocumentSyntax(members, Current);
+        return new DocumentSyntax(_tokens, members, _index);
     }
 
     /// <summary>
@@ -84,15 +93,14 @@ public sealed class Parser
         var allFields = true;
         while (true)
         {
-            var t = Current;
-            switch (t.Kind)
+            switch (CurrentKind)
             {
                 case SyntaxKind.EndOfFile:
                     return PopMembers(mark, allFields);
                 case SyntaxKind.CloseBrace or SyntaxKind.GreaterThan:
                     if (closer is not null) return PopMembers(mark, allFields);
-                    _diagnostics.Add(DiagnosticCatalog.StrayClose(t.Span, t.Text));
-                    _memberStack.Add(new SkippedTokensSyntax([Eat()]));
+                    _diagnostics.Add(DiagnosticCatalog.StrayClose(CurrentSpan, CurrentText));
+                    _memberStack.Add(new SkippedTokensSyntax(_tokens, Eat(), 1));
                     allFields = false;
                     continue;
                 case SyntaxKind.Identifier or SyntaxKind.OpenBracket:
@@ -119,25 +127,26 @@ public sealed class Parser
     /// <summary>Skips tokens that cannot start a field, reporting once (bad characters were reported by the lexer).</summary>
     private SkippedTokensSyntax SkipToFieldStart()
     {
-        var skipped = new List<SyntaxToken>();
-        while (Current.Kind is not (SyntaxKind.EndOfFile or SyntaxKind.Identifier or SyntaxKind.OpenBracket
+        var start = _index;
+        var first = -1;
+        while (CurrentKind is not (SyntaxKind.EndOfFile or SyntaxKind.Identifier or SyntaxKind.OpenBracket
                or SyntaxKind.CloseBrace or SyntaxKind.GreaterThan))
         {
-            skipped.Add(Eat());
+            var t = Eat();
+            if (first < 0 && _tokens.Kind(t) != SyntaxKind.BadToken) first = t;
         }
 
-        var first = skipped.FirstOrDefault(s => s.Kind != SyntaxKind.BadToken);
-        if (first is not null) _diagnostics.Add(DiagnosticCatalog.FieldNameExpected(first.Span, first.Describe()));
+        if (first >= 0) _diagnostics.Add(DiagnosticCatalog.FieldNameExpected(_tokens.Span(first), SyntaxToken.Describe(_tokens, first)));
 
-        return new SkippedTokensSyntax(skipped);
+        return new SkippedTokensSyntax(_tokens, start, _index - start);
     }
 
     private FieldSyntax ParseField(int depth)
     {
         var name = ParseFieldName();
-        SyntaxToken? colon = Current.Kind == SyntaxKind.Colon ? Eat() : null;
+        var colon = CurrentKind == SyntaxKind.Colon ? Eat() : -1;
         ValueSyntax value;
-        switch (Current.Kind)
+        switch (CurrentKind)
         {
             case SyntaxKind.OpenBrace or SyntaxKind.LessThan:
                 value = ParseMessage(depth, name);
@@ -146,10 +155,10 @@ public sealed class Parser
                 value = ParseList(depth, name);
                 break;
             case var k when StartsScalar(k) && !(k == SyntaxKind.Identifier && StartsField(0)):
-                if (colon is null)
+                if (colon < 0)
                 {
                     // protobuf requires ':' before every scalar value.
-                    colon = SyntaxToken.Missing(SyntaxKind.Colon, MissingPosition);
+                    colon = Missing(SyntaxKind.Colon);
                     _diagnostics.Add(DiagnosticCatalog.ColonExpected(new TextSpan(name.Span.End, 0), name.Name));
                 }
 
@@ -157,48 +166,48 @@ public sealed class Parser
                 break;
             default:
             {
-                var at = colon?.Span.End ?? name.Span.End;
-                _diagnostics.Add(DiagnosticCatalog.ValueExpected(new TextSpan(at, 0), name.Name, colon is not null));
-                value = new MissingValueSyntax(SyntaxToken.Missing(SyntaxKind.Identifier, MissingPosition));
+                var at = colon >= 0 ? _tokens.End(colon) : name.Span.End;
+                _diagnostics.Add(DiagnosticCatalog.ValueExpected(new TextSpan(at, 0), name.Name, colon >= 0));
+                value = new MissingValueSyntax(_tokens, Missing(SyntaxKind.Identifier));
                 break;
             }
         }
 
-        SyntaxToken? separator = Current.Kind is SyntaxKind.Comma or SyntaxKind.Semicolon ? Eat() : null;
-        var field = new FieldSyntax(name, colon, value, separator) { Ordinal = _fields.Count };
+        var separator = CurrentKind is SyntaxKind.Comma or SyntaxKind.Semicolon ? Eat() : -1;
+        var field = new FieldSyntax(_tokens, name, colon, value, separator) { Ordinal = _fields.Count };
         _fields.Add(field);
         return field;
     }
 
     /// <summary>True when the token n ahead is followed by what makes it a field name: ':' or a block.</summary>
-    private bool StartsField(int n) => PeekToken(n + 1).Kind is SyntaxKind.Colon or SyntaxKind.OpenBrace or SyntaxKind.LessThan;
+    private bool StartsField(int n) => PeekKind(n + 1) is SyntaxKind.Colon or SyntaxKind.OpenBrace or SyntaxKind.LessThan;
 
     private bool StartsListElement() =>
-        Current.Kind is SyntaxKind.OpenBrace or SyntaxKind.LessThan
-        || (StartsScalar(Current.Kind) && !(Current.Kind == SyntaxKind.Identifier && StartsField(0)));
+        CurrentKind is SyntaxKind.OpenBrace or SyntaxKind.LessThan
+        || (StartsScalar(CurrentKind) && !(CurrentKind == SyntaxKind.Identifier && StartsField(0)));
 
     private static bool StartsScalar(SyntaxKind k) =>
         k is SyntaxKind.Identifier or SyntaxKind.IntegerLiteral or SyntaxKind.FloatLiteral or SyntaxKind.StringLiteral or SyntaxKind.Minus;
 
     private FieldNameSyntax ParseFieldName()
     {
-        if (Current.Kind == SyntaxKind.Identifier) return new IdentifierNameSyntax(Eat());
+        if (CurrentKind == SyntaxKind.Identifier) return new IdentifierNameSyntax(_tokens, Eat());
 
         // [ext.name] or [type.googleapis.com/pkg.Type]
         var open = Eat();
-        var parts = new List<SyntaxToken>();
+        var firstPart = _index;
         var expectIdentifier = true;
         while (true)
         {
-            var k = Current.Kind;
+            var k = CurrentKind;
             if (expectIdentifier && k == SyntaxKind.Identifier)
             {
-                parts.Add(Eat());
+                Eat();
                 expectIdentifier = false;
             }
             else if (!expectIdentifier && k is SyntaxKind.Dot or SyntaxKind.Slash)
             {
-                parts.Add(Eat());
+                Eat();
                 expectIdentifier = true;
             }
             else
@@ -207,55 +216,56 @@ public sealed class Parser
             }
         }
 
-        SyntaxToken close;
-        if (Current.Kind == SyntaxKind.CloseBracket && !expectIdentifier)
+        var partCount = _index - firstPart;
+        int close;
+        if (CurrentKind == SyntaxKind.CloseBracket && !expectIdentifier)
         {
             close = Eat();
         }
         else
         {
-            var at = parts.Count > 0 ? parts[^1].Span.End : open.Span.End;
+            var at = partCount > 0 ? _tokens.End(_index - 1) : _tokens.End(open);
             _diagnostics.Add(DiagnosticCatalog.BadExtensionName(new TextSpan(at, 0), expectIdentifier
-                ? $"Expected a name inside '[…]', found {Current.Describe()}; write '[package.extension_name]'."
-                : $"Expected ']' to end the extension name, found {Current.Describe()}."));
-            close = Current.Kind == SyntaxKind.CloseBracket ? Eat() : SyntaxToken.Missing(SyntaxKind.CloseBracket, MissingPosition);
+                ? $"Expected a name inside '[…]', found {DescribeCurrent()}; write '[package.extension_name]'."
+                : $"Expected ']' to end the extension name, found {DescribeCurrent()}."));
+            close = CurrentKind == SyntaxKind.CloseBracket ? Eat() : Missing(SyntaxKind.CloseBracket);
         }
 
-        return new ExtensionNameSyntax(open, parts, close);
+        return new ExtensionNameSyntax(_tokens, open, firstPart, partCount, close);
     }
 
     private ValueSyntax ParseScalar()
     {
-        if (Current.Kind == SyntaxKind.StringLiteral)
+        if (CurrentKind == SyntaxKind.StringLiteral)
         {
             var first = Eat();
-            if (Current.Kind != SyntaxKind.StringLiteral)
-                return new StringValueSyntax(first, _lexer is not null && StringLiteral.TryPlain(first.Text, out var plain) ? _lexer.Intern(plain) : null);
-            var parts = new List<SyntaxToken> { first };
-            while (Current.Kind == SyntaxKind.StringLiteral) parts.Add(Eat());
-            return new StringValueSyntax(parts);
+            if (CurrentKind != SyntaxKind.StringLiteral)
+                return new StringValueSyntax(_tokens, first, 1, _lexer is not null && StringLiteral.TryPlain(_tokens.Text(first), out var plain) ? _lexer.Intern(plain) : null);
+            while (CurrentKind == SyntaxKind.StringLiteral) Eat();
+            return new StringValueSyntax(_tokens, first, _index - first, null);
         }
 
-        SyntaxToken? minus = Current.Kind == SyntaxKind.Minus ? Eat() : null;
-        if (Current.Kind is SyntaxKind.Identifier or SyntaxKind.IntegerLiteral or SyntaxKind.FloatLiteral
-            && !(minus is not null && Current.Kind == SyntaxKind.Identifier && StartsField(0)))
+        var minus = CurrentKind == SyntaxKind.Minus ? Eat() : -1;
+        if (CurrentKind is SyntaxKind.Identifier or SyntaxKind.IntegerLiteral or SyntaxKind.FloatLiteral
+            && !(minus >= 0 && CurrentKind == SyntaxKind.Identifier && StartsField(0)))
         {
-            return new ScalarValueSyntax(minus, Eat());
+            return new ScalarValueSyntax(_tokens, minus, Eat());
         }
 
-        var at = minus!.Span.End;
+        var at = _tokens.End(minus);
         _diagnostics.Add(DiagnosticCatalog.NumberExpectedAfterMinus(new TextSpan(at, 0)));
-        return new ScalarValueSyntax(minus, SyntaxToken.Missing(SyntaxKind.IntegerLiteral, MissingPosition));
+        return new ScalarValueSyntax(_tokens, minus, Missing(SyntaxKind.IntegerLiteral));
     }
 
     private MessageValueSyntax ParseMessage(int depth, FieldNameSyntax? name)
     {
         var open = Eat();
-        var expected = open.Kind == SyntaxKind.OpenBrace ? SyntaxKind.CloseBrace : SyntaxKind.GreaterThan;
+        var openSpan = _tokens.Span(open);
+        var expected = _tokens.Kind(open) == SyntaxKind.OpenBrace ? SyntaxKind.CloseBrace : SyntaxKind.GreaterThan;
         IReadOnlyList<MemberSyntax> members;
         if (depth + 1 > MaxDepth)
         {
-            _diagnostics.Add(DiagnosticCatalog.TooDeep(open.Span, MaxDepth));
+            _diagnostics.Add(DiagnosticCatalog.TooDeep(openSpan, MaxDepth));
             members = new MemberSyntax[] { SkipBalanced() };
         }
         else
@@ -263,24 +273,24 @@ public sealed class Parser
             members = ParseMembers(depth + 1, expected);
         }
 
-        SyntaxToken close;
-        if (Current.Kind == expected)
+        int close;
+        if (CurrentKind == expected)
         {
             close = Eat();
         }
-        else if (Current.Kind is SyntaxKind.CloseBrace or SyntaxKind.GreaterThan)
+        else if (CurrentKind is SyntaxKind.CloseBrace or SyntaxKind.GreaterThan)
         {
-            _diagnostics.Add(DiagnosticCatalog.CloseMismatch(Current.Span, SyntaxFacts.GetText(expected), Current.Text, open.Span));
+            _diagnostics.Add(DiagnosticCatalog.CloseMismatch(CurrentSpan, SyntaxFacts.GetText(expected), CurrentText, openSpan));
             close = Eat();
         }
         else
         {
-            var line = _text.Lines.GetPosition(open.Span.Start).Line;
-            _diagnostics.Add(DiagnosticCatalog.BlockNotClosed(open.Span, open.Text, SyntaxFacts.GetText(expected), name?.Name, line));
-            close = SyntaxToken.Missing(expected, MissingPosition);
+            var line = _text.Lines.GetPosition(openSpan.Start).Line;
+            _diagnostics.Add(DiagnosticCatalog.BlockNotClosed(openSpan, _tokens.Text(open), SyntaxFacts.GetText(expected), name?.Name, line));
+            close = Missing(expected);
         }
 
-        var block = new MessageValueSyntax(open, members, close) { Ordinal = _blocks.Count };
+        var block = new MessageValueSyntax(_tokens, open, members, close) { Ordinal = _blocks.Count };
         _blocks.Add(block);
         return block;
     }
@@ -288,11 +298,11 @@ public sealed class Parser
     /// <summary>Past the depth limit: skip up to the closer of the current block without recursing.</summary>
     private SkippedTokensSyntax SkipBalanced()
     {
-        var skipped = new List<SyntaxToken>();
+        var start = _index;
         var depth = 0;
-        while (Current.Kind != SyntaxKind.EndOfFile)
+        while (CurrentKind != SyntaxKind.EndOfFile)
         {
-            var k = Current.Kind;
+            var k = CurrentKind;
             if (k is SyntaxKind.OpenBrace or SyntaxKind.LessThan) depth++;
             else if (k is SyntaxKind.CloseBrace or SyntaxKind.GreaterThan)
             {
@@ -300,10 +310,10 @@ public sealed class Parser
                 depth--;
             }
 
-            skipped.Add(Eat());
+            Eat();
         }
 
-        return new SkippedTokensSyntax(skipped);
+        return new SkippedTokensSyntax(_tokens, start, _index - start);
     }
 
     private ListValueSyntax ParseList(int depth, FieldNameSyntax name)
@@ -311,11 +321,11 @@ public sealed class Parser
         var open = Eat();
         var items = new List<SyntaxElement>();
         var reported = false;
-        if (Current.Kind != SyntaxKind.CloseBracket)
+        if (CurrentKind != SyntaxKind.CloseBracket)
         {
             while (true)
             {
-                var k = Current.Kind;
+                var k = CurrentKind;
                 if (k is SyntaxKind.OpenBrace or SyntaxKind.LessThan)
                 {
                     items.Add(ParseMessage(depth, name));
@@ -326,20 +336,21 @@ public sealed class Parser
                 }
                 else
                 {
-                    var at = items.Count > 0 ? items[^1].Span.End : open.Span.End;
-                    _diagnostics.Add(DiagnosticCatalog.ListElementExpected(k == SyntaxKind.CloseBracket ? new TextSpan(at, 0) : Current.Span, Current.Describe()));
+                    var at = items.Count > 0 ? items[^1].Span.End : _tokens.End(open);
+                    _diagnostics.Add(DiagnosticCatalog.ListElementExpected(k == SyntaxKind.CloseBracket ? new TextSpan(at, 0) : CurrentSpan, DescribeCurrent()));
                     reported = true;
                     break;
                 }
 
-                if (Current.Kind == SyntaxKind.Comma)
+                if (CurrentKind == SyntaxKind.Comma)
                 {
-                    items.Add(Eat());
+                    // Commas of a list are token objects among the elements (lists are short and rare in Caffe nets).
+                    items.Add(_tokens.Token(Eat(), null));
                     continue;
                 }
 
-                if (Current.Kind == SyntaxKind.CloseBracket) break;
-                _diagnostics.Add(DiagnosticCatalog.ListSeparatorExpected(Current.Span, Current.Describe()));
+                if (CurrentKind == SyntaxKind.CloseBracket) break;
+                _diagnostics.Add(DiagnosticCatalog.ListSeparatorExpected(CurrentSpan, DescribeCurrent()));
                 reported = true;
                 // "[1 2]": a forgotten comma; keep reading the list rather than cascading.
                 if (StartsListElement()) continue;
@@ -347,18 +358,18 @@ public sealed class Parser
             }
         }
 
-        SyntaxToken close;
-        if (Current.Kind == SyntaxKind.CloseBracket)
+        int close;
+        if (CurrentKind == SyntaxKind.CloseBracket)
         {
             close = Eat();
         }
         else
         {
-            close = SyntaxToken.Missing(SyntaxKind.CloseBracket, MissingPosition);
+            close = Missing(SyntaxKind.CloseBracket);
             if (!reported)
-                _diagnostics.Add(DiagnosticCatalog.ListNotClosed(open.Span, _text.Lines.GetPosition(open.Span.Start).Line));
+                _diagnostics.Add(DiagnosticCatalog.ListNotClosed(_tokens.Span(open), _text.Lines.GetPosition(_tokens.Start(open)).Line));
         }
 
-        return new ListValueSyntax(open, items, close);
+        return new ListValueSyntax(_tokens, open, items, close);
     }
 }

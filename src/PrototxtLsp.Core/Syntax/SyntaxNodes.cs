@@ -5,12 +5,24 @@ using PrototxtLsp.Core.Text;
 
 namespace PrototxtLsp.Core.Syntax;
 
-/// <summary>An interior node. Accessors for optional parts return null when the part is absent.</summary>
+/// <summary>
+/// An interior node. Accessors for optional parts return null when the part is absent. A node keeps its tokens as
+/// numbers in the document's <see cref="TokenTable"/>; a token accessor makes the <see cref="SyntaxToken"/> view, so
+/// read a token once and keep it rather than calling the accessor in a loop.
+/// </summary>
 public abstract class SyntaxNode : SyntaxElement
 {
+    private protected SyntaxNode(TokenTable table)
+    {
+        Table = table;
+    }
+
+    /// <summary>The token table of the node's document.</summary>
+    public TokenTable Table { get; }
+
     /// <summary>Nodes are equal only to themselves. The hash is the runtime's identity hash, kept in the object header
     /// rather than in a field of every node: per-field and per-block tables are arrays indexed by ordinal, so nodes
-    /// rarely key a dictionary, and four bytes less puts identifier, string and scalar nodes in a smaller size class.</summary>
+    /// rarely key a dictionary.</summary>
     public sealed override bool Equals(object? obj) => ReferenceEquals(this, obj);
 
     public sealed override int GetHashCode() => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(this);
@@ -40,65 +52,130 @@ public abstract class SyntaxNode : SyntaxElement
     {
         get
         {
-            var first = FirstToken();
-            var last = LastToken();
-            if (first is null || last is null) return new TextSpan(FullSpan.Start, 0);
-            return TextSpan.FromBounds(first.Start, Math.Max(first.Start, last.Start + last.Text.Length));
+            var first = FirstIndex();
+            var last = LastIndex();
+            if (first < 0 || last < 0) return new TextSpan(FullSpan.Start, 0);
+            var start = Table.Start(first);
+            return TextSpan.FromBounds(start, Math.Max(start, Table.End(last)));
         }
+    }
+
+    /// <summary>The number of the first token with text (not missing), or -1.</summary>
+    internal abstract int FirstIndex();
+
+    /// <summary>The number of the last token with text (not missing), or -1.</summary>
+    internal abstract int LastIndex();
+
+    /// <summary>
+    /// Visits the numbers of the node's tokens in text order (missing ones included) with the node that holds each,
+    /// without making token objects; stops and returns true as soon as the visitor does.
+    /// </summary>
+    internal abstract bool AnyToken(Func<int, SyntaxNode, bool> visit);
+
+    private protected bool AnyInRun(int first, int count, Func<int, SyntaxNode, bool> visit)
+    {
+        for (var i = first; i < first + count; i++)
+            if (visit(i, this)) return true;
+        return false;
+    }
+
+    private protected bool AnyIn<T>(IReadOnlyList<T> elements, Func<int, SyntaxNode, bool> visit) where T : SyntaxElement
+    {
+        for (var i = 0; i < elements.Count; i++)
+        {
+            if (elements[i] is SyntaxToken t ? visit(t.Index, this) : ((SyntaxNode)(object)elements[i]).AnyToken(visit)) return true;
+        }
+
+        return false;
     }
 
     /// <summary>The first token with text (not missing), or null.</summary>
-    public virtual SyntaxToken? FirstToken()
-    {
-        foreach (var child in Children())
-        {
-            if (child is SyntaxToken token)
-            {
-                if (!token.IsMissing) return token;
-            }
-            else if (((SyntaxNode)child).FirstToken() is { } first)
-            {
-                return first;
-            }
-        }
-
-        return null;
-    }
+    public SyntaxToken? FirstToken() => TokenByIndex(FirstIndex());
 
     /// <summary>The last token with text (not missing), or null.</summary>
-    public virtual SyntaxToken? LastToken()
-    {
-        SyntaxToken? last = null;
-        foreach (var child in Children())
-        {
-            if (child is SyntaxToken token)
-            {
-                if (!token.IsMissing) last = token;
-            }
-            else if (((SyntaxNode)child).LastToken() is { } childLast)
-            {
-                last = childLast;
-            }
-        }
+    public SyntaxToken? LastToken() => TokenByIndex(LastIndex());
 
-        return last;
+    /// <summary>The token of that number among the node's descendants, with the node that holds it as parent; null if none.</summary>
+    internal SyntaxToken? TokenByIndex(int index)
+    {
+        if (index < 0) return null;
+        var node = this;
+        while (true)
+        {
+            SyntaxNode? next = null;
+            foreach (var child in node.Children())
+            {
+                if (child is SyntaxToken t)
+                {
+                    if (t.Index == index) return t;
+                }
+                else if (child is SyntaxNode n && n.FirstIndex() is >= 0 and var first && first <= index && index <= n.LastIndex())
+                {
+                    next = n;
+                    break;
+                }
+            }
+
+            if (next is null) return null;
+            node = next;
+        }
     }
 
-    /// <summary>The element's last token with text, for structural overrides.</summary>
-    private protected static SyntaxToken? LastOf(SyntaxElement? element) => element switch
-    {
-        null => null,
-        SyntaxToken t => t.IsMissing ? null : t,
-        SyntaxNode n => n.LastToken(),
-        _ => null,
-    };
+    /// <summary>The token as a view whose parent is this node; null for -1.</summary>
+    private protected SyntaxToken? TokenOrNull(int index) => index < 0 ? null : Table.Token(index, this);
+
+    /// <summary>The index when it names a token with text, else -1.</summary>
+    private protected int Present(int index) => index >= 0 && !Table.IsMissing(index) ? index : -1;
+
+    private protected static int Either(int first, int second) => first >= 0 ? first : second;
 
     /// <summary>The last token with text among elements, searched from the end.</summary>
-    private protected static SyntaxToken? LastOf<T>(IReadOnlyList<T> elements) where T : SyntaxElement
+    private protected static int LastIndexOf<T>(IReadOnlyList<T> elements) where T : SyntaxElement
     {
         for (var i = elements.Count - 1; i >= 0; i--)
-            if (LastOf(elements[i]) is { } t) return t;
-        return null;
+        {
+            var index = elements[i] switch
+            {
+                SyntaxToken t => t.IsMissing ? -1 : t.Index,
+                SyntaxNode n => n.LastIndex(),
+                _ => -1,
+            };
+            if (index >= 0) return index;
+        }
+
+        return -1;
+    }
+
+    /// <summary>The first token with text among elements.</summary>
+    private protected static int FirstIndexOf<T>(IReadOnlyList<T> elements) where T : SyntaxElement
+    {
+        for (var i = 0; i < elements.Count; i++)
+        {
+            var index = elements[i] switch
+            {
+                SyntaxToken t => t.IsMissing ? -1 : t.Index,
+                SyntaxNode n => n.FirstIndex(),
+                _ => -1,
+            };
+            if (index >= 0) return index;
+        }
+
+        return -1;
+    }
+
+    /// <summary>The first and last tokens with text among a contiguous run of lexed tokens (first..first+count).</summary>
+    private protected int FirstInRun(int first, int count)
+    {
+        for (var i = first; i < first + count; i++)
+            if (!Table.IsMissing(i)) return i;
+        return -1;
+    }
+
+    private protected int LastInRun(int first, int count)
+    {
+        for (var i = first + count - 1; i >= first; i--)
+            if (!Table.IsMissing(i)) return i;
+        return -1;
     }
 
     public override void WriteTo(StringBuilder builder)
@@ -172,23 +249,27 @@ public abstract class SyntaxNode : SyntaxElement
 }
 
 /// <summary>A field or a run of skipped tokens: what a document or a message block contains.</summary>
-public abstract class MemberSyntax : SyntaxNode;
+public abstract class MemberSyntax(TokenTable table) : SyntaxNode(table);
 
 public sealed class DocumentSyntax : SyntaxNode
 {
-    public DocumentSyntax(IReadOnlyList<MemberSyntax> members, SyntaxToken endOfFile)
+    private readonly int _endOfFile;
+
+    internal DocumentSyntax(TokenTable table, IReadOnlyList<MemberSyntax> members, int endOfFile) : base(table)
     {
         Members = members;
-        EndOfFile = endOfFile;
+        _endOfFile = endOfFile;
         Adopt(members);
-        Adopt(endOfFile);
     }
 
     public override SyntaxKind Kind => SyntaxKind.Document;
 
     public IReadOnlyList<MemberSyntax> Members { get; }
 
-    public SyntaxToken EndOfFile { get; }
+    public SyntaxToken EndOfFile => Table.Token(_endOfFile, this);
+
+    /// <summary>Offset of the end of the text (where the end-of-file token sits).</summary>
+    public int EndOfFileStart => Table.Start(_endOfFile);
 
     /// <summary>The members that are fields (skipped tokens left out), in order.</summary>
     public ImmutableArray<FieldSyntax> Fields
@@ -208,25 +289,32 @@ public sealed class DocumentSyntax : SyntaxNode
         yield return EndOfFile;
     }
 
-    public override TextSpan FullSpan => TextSpan.FromBounds(Members.Count > 0 ? Members[0].FullSpan.Start : EndOfFile.FullSpan.Start, EndOfFile.FullSpan.End);
+    public override TextSpan FullSpan => TextSpan.FromBounds(Members.Count > 0 ? Members[0].FullSpan.Start : Table.FullStart(_endOfFile), Table.FullEnd(_endOfFile));
+
+    internal override int FirstIndex() => Either(FirstIndexOf(Members), Present(_endOfFile));
+
+    internal override int LastIndex() => Either(Present(_endOfFile), LastIndexOf(Members));
+
+    internal override bool AnyToken(Func<int, SyntaxNode, bool> visit) => AnyIn(Members, visit) || visit(_endOfFile, this);
 }
 
 /// <summary><c>name: value</c>, <c>name { … }</c>, <c>name: [a, b]</c>, with an optional trailing ',' or ';'.</summary>
 public sealed class FieldSyntax : MemberSyntax
 {
+    private readonly int _colon;
+    private readonly int _separator;
+
     /// <summary>Position among all fields of its tree in parse order (the key of per-field tables); -1 outside a tree.</summary>
     public int Ordinal { get; internal set; } = -1;
 
-    public FieldSyntax(FieldNameSyntax name, SyntaxToken? colon, ValueSyntax value, SyntaxToken? separator)
+    internal FieldSyntax(TokenTable table, FieldNameSyntax name, int colon, ValueSyntax value, int separator) : base(table)
     {
         Name = name;
-        Colon = colon;
+        _colon = colon;
         Value = value;
-        Separator = separator;
+        _separator = separator;
         Adopt(name);
-        Adopt(colon);
         Adopt(value);
-        Adopt(separator);
     }
 
     public override SyntaxKind Kind => SyntaxKind.Field;
@@ -234,28 +322,37 @@ public sealed class FieldSyntax : MemberSyntax
     public FieldNameSyntax Name { get; }
 
     /// <summary>The ':' if written (or a missing token where one was required), null where it was left out.</summary>
-    public SyntaxToken? Colon { get; }
+    public SyntaxToken? Colon => TokenOrNull(_colon);
+
+    /// <summary>True when the field has a ':' written or inserted as missing (<see cref="Colon"/> is not null).</summary>
+    public bool HasColon => _colon >= 0;
+
+    /// <summary>True when the parser inserted a ':' the text lacks.</summary>
+    public bool ColonIsMissing => _colon >= 0 && Table.IsMissing(_colon);
 
     public ValueSyntax Value { get; }
 
-    public SyntaxToken? Separator { get; }
+    public SyntaxToken? Separator => TokenOrNull(_separator);
 
     public override IEnumerable<SyntaxElement> Children()
     {
         yield return Name;
-        if (Colon is not null) yield return Colon;
+        if (_colon >= 0) yield return Colon!;
         yield return Value;
-        if (Separator is not null) yield return Separator;
+        if (_separator >= 0) yield return Separator!;
     }
 
-    public override TextSpan FullSpan => TextSpan.FromBounds(Name.FullSpan.Start, Separator?.FullSpan.End ?? Value.FullSpan.End);
+    public override TextSpan FullSpan => TextSpan.FromBounds(Name.FullSpan.Start, _separator >= 0 ? Table.FullEnd(_separator) : Value.FullSpan.End);
 
-    public override SyntaxToken? FirstToken() => Name.FirstToken();
+    internal override int FirstIndex() => Name.FirstIndex();
 
-    public override SyntaxToken? LastToken() => LastOf(Separator) ?? Value.LastToken() ?? LastOf(Colon) ?? Name.LastToken();
+    internal override int LastIndex() => Either(Present(_separator), Either(Value.LastIndex(), Either(Present(_colon), Name.LastIndex())));
+
+    internal override bool AnyToken(Func<int, SyntaxNode, bool> visit) =>
+        Name.AnyToken(visit) || (_colon >= 0 && visit(_colon, this)) || Value.AnyToken(visit) || (_separator >= 0 && visit(_separator, this));
 }
 
-public abstract class FieldNameSyntax : SyntaxNode
+public abstract class FieldNameSyntax(TokenTable table) : SyntaxNode(table)
 {
     /// <summary>The name as the schema looks it up: "kernel_size", or for extensions the text inside the brackets.</summary>
     public abstract string Name { get; }
@@ -263,174 +360,237 @@ public abstract class FieldNameSyntax : SyntaxNode
 
 public sealed class IdentifierNameSyntax : FieldNameSyntax
 {
-    public IdentifierNameSyntax(SyntaxToken identifier)
+    private readonly int _identifier;
+
+    internal IdentifierNameSyntax(TokenTable table, int identifier) : base(table)
     {
-        Identifier = identifier;
-        Adopt(identifier);
+        _identifier = identifier;
     }
 
     public override SyntaxKind Kind => SyntaxKind.IdentifierName;
 
-    public SyntaxToken Identifier { get; }
+    public SyntaxToken Identifier => Table.Token(_identifier, this);
 
-    public override string Name => Identifier.Text;
+    /// <summary>True when the identifier is a missing token.</summary>
+    public bool IsMissing => Table.IsMissing(_identifier);
+
+    public override string Name => Table.Text(_identifier);
 
     public override IEnumerable<SyntaxElement> Children()
     {
         yield return Identifier;
     }
 
-    public override TextSpan FullSpan => Identifier.FullSpan;
+    public override TextSpan FullSpan => Table.FullSpan(_identifier);
 
-    public override SyntaxToken? FirstToken() => LastOf(Identifier);
+    public override TextSpan Span => Table.Span(_identifier) is var span && !Table.IsMissing(_identifier) ? span : new TextSpan(Table.FullStart(_identifier), 0);
 
-    public override SyntaxToken? LastToken() => LastOf(Identifier);
+    internal override int FirstIndex() => Present(_identifier);
+
+    internal override int LastIndex() => Present(_identifier);
+
+    internal override bool AnyToken(Func<int, SyntaxNode, bool> visit) => visit(_identifier, this);
 }
 
 /// <summary><c>[pkg.ext_name]</c> or <c>[type.googleapis.com/pkg.Type]</c>.</summary>
 public sealed class ExtensionNameSyntax : FieldNameSyntax
 {
-    public ExtensionNameSyntax(SyntaxToken open, IReadOnlyList<SyntaxToken> parts, SyntaxToken close)
+    private readonly int _open;
+    private readonly int _firstPart;
+    private readonly int _partCount;
+    private readonly int _close;
+
+    internal ExtensionNameSyntax(TokenTable table, int open, int firstPart, int partCount, int close) : base(table)
     {
-        Open = open;
-        Parts = parts;
-        Close = close;
-        Adopt(open);
-        Adopt(parts);
-        Adopt(close);
+        _open = open;
+        _firstPart = firstPart;
+        _partCount = partCount;
+        _close = close;
     }
 
     public override SyntaxKind Kind => SyntaxKind.ExtensionName;
 
-    public SyntaxToken Open { get; }
+    public SyntaxToken Open => Table.Token(_open, this);
 
-    public IReadOnlyList<SyntaxToken> Parts { get; }
+    public IReadOnlyList<SyntaxToken> Parts
+    {
+        get
+        {
+            var parts = new SyntaxToken[_partCount];
+            for (var i = 0; i < parts.Length; i++) parts[i] = Table.Token(_firstPart + i, this);
+            return parts;
+        }
+    }
 
-    public SyntaxToken Close { get; }
+    public int PartCount => _partCount;
 
-    public override string Name => field ??= string.Concat(Parts.Select(p => p.Text));
+    public SyntaxToken Close => Table.Token(_close, this);
+
+    public bool CloseIsMissing => Table.IsMissing(_close);
+
+    public override string Name
+    {
+        get
+        {
+            if (field is not null) return field;
+            var builder = new StringBuilder();
+            for (var i = 0; i < _partCount; i++) builder.Append(Table.Text(_firstPart + i));
+            return field = builder.ToString();
+        }
+    }
 
     public override IEnumerable<SyntaxElement> Children()
     {
         yield return Open;
-        foreach (var p in Parts) yield return p;
+        for (var i = 0; i < _partCount; i++) yield return Table.Token(_firstPart + i, this);
         yield return Close;
     }
 
-    public override TextSpan FullSpan => TextSpan.FromBounds(Open.FullSpan.Start, Close.FullSpan.End);
+    public override TextSpan FullSpan => TextSpan.FromBounds(Table.FullStart(_open), Table.FullEnd(_close));
 
-    public override SyntaxToken? FirstToken() => LastOf(Open) ?? base.FirstToken();
+    internal override int FirstIndex() => Either(Present(_open), Either(FirstInRun(_firstPart, _partCount), Present(_close)));
 
-    public override SyntaxToken? LastToken() => LastOf(Close) ?? LastOf(Parts) ?? LastOf(Open);
+    internal override int LastIndex() => Either(Present(_close), Either(LastInRun(_firstPart, _partCount), Present(_open)));
+
+    internal override bool AnyToken(Func<int, SyntaxNode, bool> visit) => visit(_open, this) || AnyInRun(_firstPart, _partCount, visit) || visit(_close, this);
 }
 
-public abstract class ValueSyntax : SyntaxNode;
+public abstract class ValueSyntax(TokenTable table) : SyntaxNode(table);
 
 /// <summary>A number, an identifier (enum value, bool, inf, nan), optionally preceded by '-'.</summary>
 public sealed class ScalarValueSyntax : ValueSyntax
 {
-    public ScalarValueSyntax(SyntaxToken? minus, SyntaxToken token)
+    private readonly int _minus;
+    private readonly int _token;
+
+    internal ScalarValueSyntax(TokenTable table, int minus, int token) : base(table)
     {
-        Minus = minus;
-        Token = token;
-        Adopt(minus);
-        Adopt(token);
+        _minus = minus;
+        _token = token;
     }
 
     public override SyntaxKind Kind => SyntaxKind.ScalarValue;
 
-    public SyntaxToken? Minus { get; }
+    public SyntaxToken? Minus => TokenOrNull(_minus);
 
-    public SyntaxToken Token { get; }
+    public SyntaxToken Token => Table.Token(_token, this);
 
-    public bool IsNegative => Minus is not null;
+    /// <summary>The kind of the value's token (<see cref="Token"/> without making the token).</summary>
+    public SyntaxKind TokenKind => Table.Kind(_token);
+
+    /// <summary>The text of the value's token, without the sign.</summary>
+    public string TokenText => Table.Text(_token);
+
+    /// <summary>The span of the value's token, without the sign.</summary>
+    public TextSpan TokenSpan => Table.Span(_token);
+
+    /// <summary>True when the value's token is missing ('-' with no number after it).</summary>
+    public bool IsMissing => Table.IsMissing(_token);
+
+    public bool IsNegative => _minus >= 0;
 
     /// <summary>The value's text as written, with the sign but without the space between '-' and the number.</summary>
-    public string Text => Minus is null ? Token.Text : "-" + Token.Text;
+    public string Text => _minus < 0 ? Table.Text(_token) : "-" + Table.Text(_token);
 
     public override IEnumerable<SyntaxElement> Children()
     {
-        if (Minus is not null) yield return Minus;
+        if (_minus >= 0) yield return Minus!;
         yield return Token;
     }
 
-    public override TextSpan FullSpan => TextSpan.FromBounds((Minus ?? Token).FullSpan.Start, Token.FullSpan.End);
+    public override TextSpan FullSpan => TextSpan.FromBounds(Table.FullStart(_minus >= 0 ? _minus : _token), Table.FullEnd(_token));
 
-    public override SyntaxToken? FirstToken() => LastOf(Minus) ?? LastOf(Token);
+    internal override int FirstIndex() => Either(Present(_minus), Present(_token));
 
-    public override SyntaxToken? LastToken() => LastOf(Token) ?? LastOf(Minus);
+    internal override int LastIndex() => Either(Present(_token), Present(_minus));
+
+    internal override bool AnyToken(Func<int, SyntaxNode, bool> visit) => (_minus >= 0 && visit(_minus, this)) || visit(_token, this);
 }
 
 /// <summary>One or more adjacent string literals, joined into one value.</summary>
 public sealed class StringValueSyntax : ValueSyntax
 {
-    // The one literal itself (the usual case: no list object per value), or the list of parts.
-    private object _parts;
+    private readonly int _first;
+    private readonly int _count;
     private string? _value;
 
-    public StringValueSyntax(IReadOnlyList<SyntaxToken> parts)
+    internal StringValueSyntax(TokenTable table, int first, int count, string? value) : base(table)
     {
-        _parts = parts.Count == 1 ? parts[0] : parts;
-        Adopt(parts);
-    }
-
-    /// <summary>One literal whose value is already known (a plain literal, decoded by the parser into a shared string).</summary>
-    internal StringValueSyntax(SyntaxToken literal, string? value)
-    {
-        _parts = literal;
+        _first = first;
+        _count = count;
         _value = value;
-        Adopt(literal);
     }
 
     public override SyntaxKind Kind => SyntaxKind.StringValue;
 
-    /// <summary>The adjacent literals, in order (one in nearly every file).</summary>
-    public IReadOnlyList<SyntaxToken> Parts => _parts as IReadOnlyList<SyntaxToken> ?? (IReadOnlyList<SyntaxToken>)(_parts = new[] { (SyntaxToken)_parts });
+    /// <summary>The adjacent literals, in order (one in nearly every file; a new list on each call).</summary>
+    public IReadOnlyList<SyntaxToken> Parts
+    {
+        get
+        {
+            var parts = new SyntaxToken[_count];
+            for (var i = 0; i < parts.Length; i++) parts[i] = Table.Token(_first + i, this);
+            return parts;
+        }
+    }
 
-    private SyntaxToken? Single => _parts as SyntaxToken ?? (_parts is SyntaxToken[] { Length: 1 } one ? one[0] : null);
+    /// <summary>How many adjacent literals make the value.</summary>
+    public int PartCount => _count;
 
     /// <summary>The decoded value (escapes resolved, parts joined). Bytes that are not valid UTF-8 become U+FFFD.</summary>
-    public string Value => _value ??= Single is { } single ? StringLiteral.Decode(single.Text) : string.Concat(Parts.Select(p => StringLiteral.Decode(p.Text)));
+    public string Value
+    {
+        get
+        {
+            if (_value is not null) return _value;
+            if (_count == 1) return _value = StringLiteral.Decode(Table.Text(_first));
+            var builder = new StringBuilder();
+            for (var i = 0; i < _count; i++) builder.Append(StringLiteral.Decode(Table.Text(_first + i)));
+            return _value = builder.ToString();
+        }
+    }
 
     public override IEnumerable<SyntaxElement> Children() => Parts;
 
-    public override TextSpan FullSpan => Single is { } single ? single.FullSpan : Parts.Count == 0 ? default : TextSpan.FromBounds(Parts[0].FullSpan.Start, Parts[^1].FullSpan.End);
+    public override TextSpan FullSpan => _count == 0 ? default : TextSpan.FromBounds(Table.FullStart(_first), Table.FullEnd(_first + _count - 1));
 
-    public override SyntaxToken? FirstToken()
-    {
-        if (Single is { } single) return single.IsMissing ? null : single;
-        var parts = Parts;
-        for (var i = 0; i < parts.Count; i++)
-            if (!parts[i].IsMissing) return parts[i];
-        return null;
-    }
+    internal override int FirstIndex() => FirstInRun(_first, _count);
 
-    public override SyntaxToken? LastToken() => Single is { } single ? LastOf(single) : LastOf(Parts);
+    internal override int LastIndex() => LastInRun(_first, _count);
+
+    internal override bool AnyToken(Func<int, SyntaxNode, bool> visit) => AnyInRun(_first, _count, visit);
 }
 
 /// <summary><c>{ fields }</c> or <c>&lt; fields &gt;</c>.</summary>
 public sealed class MessageValueSyntax : ValueSyntax
 {
+    private readonly int _open;
+    private readonly int _close;
+
     /// <summary>Position among all blocks of its tree in parse order (the key of per-block tables); -1 outside a tree.</summary>
     public int Ordinal { get; internal set; } = -1;
 
-    public MessageValueSyntax(SyntaxToken open, IReadOnlyList<MemberSyntax> members, SyntaxToken close)
+    internal MessageValueSyntax(TokenTable table, int open, IReadOnlyList<MemberSyntax> members, int close) : base(table)
     {
-        Open = open;
+        _open = open;
         Members = members;
-        Close = close;
-        Adopt(open);
+        _close = close;
         Adopt(members);
-        Adopt(close);
     }
 
     public override SyntaxKind Kind => SyntaxKind.MessageValue;
 
-    public SyntaxToken Open { get; }
+    public SyntaxToken Open => Table.Token(_open, this);
+
+    /// <summary>The span of the opening '{' or '&lt;'.</summary>
+    public TextSpan OpenSpan => Table.Span(_open);
 
     public IReadOnlyList<MemberSyntax> Members { get; }
 
-    public SyntaxToken Close { get; }
+    public SyntaxToken Close => Table.Token(_close, this);
+
+    /// <summary>True when the block was not closed (the closing token is missing).</summary>
+    public bool CloseIsMissing => Table.IsMissing(_close);
 
     /// <summary>The members that are fields (skipped tokens left out), in order.</summary>
     public ImmutableArray<FieldSyntax> Fields
@@ -460,35 +620,38 @@ public sealed class MessageValueSyntax : ValueSyntax
         yield return Close;
     }
 
-    public override TextSpan FullSpan => TextSpan.FromBounds(Open.FullSpan.Start, Close.FullSpan.End);
+    public override TextSpan FullSpan => TextSpan.FromBounds(Table.FullStart(_open), Table.FullEnd(_close));
 
-    public override SyntaxToken? FirstToken() => LastOf(Open) ?? base.FirstToken();
+    internal override int FirstIndex() => Either(Present(_open), Either(FirstIndexOf(Members), Present(_close)));
 
-    public override SyntaxToken? LastToken() => LastOf(Close) ?? LastOf(Members) ?? LastOf(Open);
+    internal override int LastIndex() => Either(Present(_close), Either(LastIndexOf(Members), Present(_open)));
+
+    internal override bool AnyToken(Func<int, SyntaxNode, bool> visit) => visit(_open, this) || AnyIn(Members, visit) || visit(_close, this);
 }
 
 /// <summary><c>[a, b, c]</c>: elements are values; commas and skipped tokens sit between them.</summary>
 public sealed class ListValueSyntax : ValueSyntax
 {
-    public ListValueSyntax(SyntaxToken open, IReadOnlyList<SyntaxElement> elementsAndSeparators, SyntaxToken close)
+    private readonly int _open;
+    private readonly int _close;
+
+    internal ListValueSyntax(TokenTable table, int open, IReadOnlyList<SyntaxElement> elementsAndSeparators, int close) : base(table)
     {
-        Open = open;
+        _open = open;
         ElementsAndSeparators = elementsAndSeparators;
-        Close = close;
-        Adopt(open);
+        _close = close;
         Adopt(elementsAndSeparators);
-        Adopt(close);
     }
 
     public override SyntaxKind Kind => SyntaxKind.ListValue;
 
-    public SyntaxToken Open { get; }
+    public SyntaxToken Open => Table.Token(_open, this);
 
     public IReadOnlyList<SyntaxElement> ElementsAndSeparators { get; }
 
     public IEnumerable<ValueSyntax> Elements => ElementsAndSeparators.OfType<ValueSyntax>();
 
-    public SyntaxToken Close { get; }
+    public SyntaxToken Close => Table.Token(_close, this);
 
     public override IEnumerable<SyntaxElement> Children()
     {
@@ -497,61 +660,75 @@ public sealed class ListValueSyntax : ValueSyntax
         yield return Close;
     }
 
-    public override TextSpan FullSpan => TextSpan.FromBounds(Open.FullSpan.Start, Close.FullSpan.End);
+    public override TextSpan FullSpan => TextSpan.FromBounds(Table.FullStart(_open), Table.FullEnd(_close));
 
-    public override SyntaxToken? FirstToken() => LastOf(Open) ?? base.FirstToken();
+    internal override int FirstIndex() => Either(Present(_open), Either(FirstIndexOf(ElementsAndSeparators), Present(_close)));
 
-    public override SyntaxToken? LastToken() => LastOf(Close) ?? LastOf(ElementsAndSeparators) ?? LastOf(Open);
+    internal override int LastIndex() => Either(Present(_close), Either(LastIndexOf(ElementsAndSeparators), Present(_open)));
+
+    internal override bool AnyToken(Func<int, SyntaxNode, bool> visit) => visit(_open, this) || AnyIn(ElementsAndSeparators, visit) || visit(_close, this);
 }
 
 /// <summary>Where a value was expected and none was written: holds one zero-width missing token.</summary>
 public sealed class MissingValueSyntax : ValueSyntax
 {
-    public MissingValueSyntax(SyntaxToken missing)
+    private readonly int _token;
+
+    internal MissingValueSyntax(TokenTable table, int missing) : base(table)
     {
-        Token = missing;
-        Adopt(missing);
+        _token = missing;
     }
 
     public override SyntaxKind Kind => SyntaxKind.MissingValue;
 
-    public SyntaxToken Token { get; }
+    public SyntaxToken Token => Table.Token(_token, this);
 
     public override IEnumerable<SyntaxElement> Children()
     {
         yield return Token;
     }
 
-    public override TextSpan FullSpan => Token.FullSpan;
+    public override TextSpan FullSpan => Table.FullSpan(_token);
 
-    public override SyntaxToken? FirstToken() => LastOf(Token);
+    internal override int FirstIndex() => Present(_token);
 
-    public override SyntaxToken? LastToken() => LastOf(Token);
+    internal override int LastIndex() => Present(_token);
+
+    internal override bool AnyToken(Func<int, SyntaxNode, bool> visit) => visit(_token, this);
 }
 
 /// <summary>Tokens the parser could not use, kept so the tree still reprints the text exactly.</summary>
 public sealed class SkippedTokensSyntax : MemberSyntax
 {
-    public SkippedTokensSyntax(IReadOnlyList<SyntaxToken> tokens)
+    private readonly int _first;
+    private readonly int _count;
+
+    internal SkippedTokensSyntax(TokenTable table, int first, int count) : base(table)
     {
-        Tokens = tokens;
-        Adopt(tokens);
+        _first = first;
+        _count = count;
     }
 
     public override SyntaxKind Kind => SyntaxKind.SkippedTokens;
 
-    public IReadOnlyList<SyntaxToken> Tokens { get; }
+    /// <summary>The skipped tokens in order (a new list on each call).</summary>
+    public IReadOnlyList<SyntaxToken> Tokens
+    {
+        get
+        {
+            var tokens = new SyntaxToken[_count];
+            for (var i = 0; i < tokens.Length; i++) tokens[i] = Table.Token(_first + i, this);
+            return tokens;
+        }
+    }
 
     public override IEnumerable<SyntaxElement> Children() => Tokens;
 
-    public override TextSpan FullSpan => Tokens.Count == 0 ? base.FullSpan : TextSpan.FromBounds(Tokens[0].FullSpan.Start, Tokens[^1].FullSpan.End);
+    public override TextSpan FullSpan => _count == 0 ? base.FullSpan : TextSpan.FromBounds(Table.FullStart(_first), Table.FullEnd(_first + _count - 1));
 
-    public override SyntaxToken? FirstToken()
-    {
-        for (var i = 0; i < Tokens.Count; i++)
-            if (!Tokens[i].IsMissing) return Tokens[i];
-        return null;
-    }
+    internal override int FirstIndex() => FirstInRun(_first, _count);
 
-    public override SyntaxToken? LastToken() => LastOf(Tokens);
+    internal override int LastIndex() => LastInRun(_first, _count);
+
+    internal override bool AnyToken(Func<int, SyntaxNode, bool> visit) => AnyInRun(_first, _count, visit);
 }

@@ -6,7 +6,7 @@ namespace PrototxtLsp.Core.Syntax;
 /// <summary>A parsed document: the full-fidelity tree and the lexical and syntax diagnostics.</summary>
 public sealed class SyntaxTree
 {
-    private SyntaxTree(SourceText text, DocumentSyntax root, IReadOnlyList<Diagnostic> diagnostics, IReadOnlyList<FieldSyntax> fields, IReadOnlyList<MessageValueSyntax> blocks, IReadOnlyList<SyntaxToken> tokens)
+    private SyntaxTree(SourceText text, DocumentSyntax root, IReadOnlyList<Diagnostic> diagnostics, IReadOnlyList<FieldSyntax> fields, IReadOnlyList<MessageValueSyntax> blocks, TokenTable tokens)
     {
         Tokens = tokens;
         Text = text;
@@ -22,30 +22,17 @@ public sealed class SyntaxTree
     /// <summary>Every message block in parse order; <c>Blocks[b.Ordinal] == b</c>.</summary>
     public IReadOnlyList<MessageValueSyntax> Blocks { get; }
 
-    /// <summary>The lexed tokens in text order, end of file last; missing tokens (inserted by the parser) are not among them.</summary>
-    public IReadOnlyList<SyntaxToken> Tokens { get; }
+    /// <summary>
+    /// The document's tokens: the first <see cref="TokenTable.LexedCount"/> are the lexed ones in text order, end of
+    /// file last; missing tokens (inserted by the parser) follow them.
+    /// </summary>
+    public TokenTable Tokens { get; }
 
-    /// <summary>The index in <see cref="Tokens"/> of the last token (end of file excluded) that starts before the offset, or -1.</summary>
-    public int LastTokenStartingBefore(int offset)
-    {
-        int lo = 0, hi = Tokens.Count - 2; // the last token is the end of file
-        var found = -1;
-        while (lo <= hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            if (Tokens[mid].Start < offset)
-            {
-                found = mid;
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid - 1;
-            }
-        }
+    /// <summary>The index among the lexed tokens of the last one (end of file excluded) that starts before the offset, or -1.</summary>
+    public int LastTokenStartingBefore(int offset) => Tokens.LastStartingBefore(offset);
 
-        return found;
-    }
+    /// <summary>The lexed token of that index as an object, with the node that holds it as its parent.</summary>
+    public SyntaxToken TokenAt(int index) => Root.TokenByIndex(index) ?? Tokens.Token(index, null);
 
     /// <summary>True when the field is a node of this tree.</summary>
     public bool Contains(FieldSyntax field) => field.Ordinal >= 0 && field.Ordinal < Fields.Count && ReferenceEquals(Fields[field.Ordinal], field);

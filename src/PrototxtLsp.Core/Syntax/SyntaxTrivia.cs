@@ -79,4 +79,7 @@ internal sealed class TokenTrivia(TriviaPattern? leading, TriviaPattern? trailin
     public int TrailingLength => Trailing?.Length ?? 0;
 
     public bool HasComment => Leading?.HasComment == true || Trailing?.HasComment == true;
+
+    /// <summary>The pair's number in its document's <see cref="TokenTable"/> (0 until the lexer first uses it).</summary>
+    internal int Id { get; set; }
 }
