@@ -51,7 +51,7 @@ public sealed partial record SchemaHeader(string? ProtoFile, TextSpan ProtoFileS
         string? file = null;
         TextSpan span = default;
         var imports = new List<string>();
-        var first = tree.Root.DescendantTokens().FirstOrDefault();
+        SyntaxToken? first = tree.Tokens.Token(0, tree.Root); // the first lexed token leads the text (end of file in an empty one)
         if (first is null) return new SchemaHeader(null, default, imports);
         foreach (var trivia in first.LeadingTrivia)
         {

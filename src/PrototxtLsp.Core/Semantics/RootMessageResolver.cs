@@ -49,7 +49,7 @@ public static partial class RootMessageResolver
     /// <summary>The "# proto-message:" line among the comments before the first token.</summary>
     public static (string Name, TextSpan Span)? FindHeader(SyntaxTree tree)
     {
-        var first = tree.Root.DescendantTokens().First();
+        var first = tree.Tokens.Token(0, tree.Root); // the first lexed token leads the text (end of file in an empty one)
         foreach (var trivia in first.LeadingTrivia)
         {
             if (trivia.Kind != SyntaxKind.Comment) continue;

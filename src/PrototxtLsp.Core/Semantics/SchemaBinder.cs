@@ -31,7 +31,7 @@ public sealed class SchemaBinder
     }
 
     private static TextSpan FirstTokenSpan(SyntaxTree tree) =>
-        tree.Root.FirstToken()?.Span ?? new TextSpan(tree.Root.EndOfFile.Start, 0);
+        tree.Root.FirstIndex() is >= 0 and var first ? tree.Tokens.Span(first) : new TextSpan(tree.Root.EndOfFileStart, 0);
 
     private void BindMembers(IReadOnlyList<MemberSyntax> members, MessageInfo message, TextSpan ownerSpan)
     {
@@ -104,13 +104,13 @@ public sealed class SchemaBinder
     {
         switch (field.Name)
         {
-            case IdentifierNameSyntax id when !id.Identifier.IsMissing && !IsNonAscii(id.Name):
+            case IdentifierNameSyntax id when !id.IsMissing && !IsNonAscii(id.Name):
             {
                 var info = message.FindField(id.Name);
                 if (info is null) ReportUnknownField(id, message);
                 return info;
             }
-            case ExtensionNameSyntax ext when ext.Parts.Count > 0 && !ext.Close.IsMissing:
+            case ExtensionNameSyntax ext when ext.PartCount > 0 && !ext.CloseIsMissing:
                 if (message.FindExtension(ext.Name) is { } extension) return extension;
                 _diagnostics.Add(DiagnosticCatalog.UnknownExtension(ext.Span, message.FullName, ext.Name));
                 return null;
@@ -143,7 +143,7 @@ public sealed class SchemaBinder
                     return;
                 }
 
-                if (field.Colon is null && !info.IsMessage)
+                if (!field.HasColon && !info.IsMessage)
                 {
                     _diagnostics.Add(DiagnosticCatalog.ColonExpected(new TextSpan(field.Name.Span.End, 0), info.Name));
                 }
@@ -167,7 +167,7 @@ public sealed class SchemaBinder
             }
             else
             {
-                _diagnostics.Add(DiagnosticCatalog.WrongKind(block.Open.Span,
+                _diagnostics.Add(DiagnosticCatalog.WrongKind(block.OpenSpan,
                     $"'{info.Name}' is a {info.TypeDisplay} field, not a message: write '{info.Name}: {Example(info)}' instead of a block."));
             }
 
@@ -177,7 +177,7 @@ public sealed class SchemaBinder
         if (info.IsMessage)
         {
             // A scalar without ':' was already reported as a missing colon; one error per typo.
-            if (field.Colon is { IsMissing: true }) return;
+            if (field.ColonIsMissing) return;
             _diagnostics.Add(DiagnosticCatalog.WrongKind(value.Span,
                 $"'{info.Name}' is a message ({info.TypeName}), so it takes a block: write '{info.Name} {{ … }}'."));
             return;
@@ -188,7 +188,7 @@ public sealed class SchemaBinder
 
     private void CheckScalar(FieldInfo info, ValueSyntax value)
     {
-        if (value is ScalarValueSyntax { Token: { Kind: SyntaxKind.Identifier } word } && IsNonAscii(word.Text)) return; // reported by the lexer
+        if (value is ScalarValueSyntax { TokenKind: SyntaxKind.Identifier } word && IsNonAscii(word.TokenText)) return; // reported by the lexer
         if (info.Type is FieldType.String or FieldType.Bytes)
         {
             if (value is not StringValueSyntax)
@@ -202,23 +202,22 @@ public sealed class SchemaBinder
             return;
         }
 
-        if (value is not ScalarValueSyntax scalar || scalar.Token.IsMissing) return;
-        var token = scalar.Token;
+        if (value is not ScalarValueSyntax scalar || scalar.IsMissing) return;
         switch (info.Type)
         {
             case FieldType.Bool:
-                if (scalar.IsNegative || token.Kind == SyntaxKind.FloatLiteral)
+                if (scalar.IsNegative || scalar.TokenKind == SyntaxKind.FloatLiteral)
                 {
                     Wrong(value, info, $"'{info.Name}' is a bool: write true or false; found {scalar.Text}.");
                 }
-                else if (token.Kind == SyntaxKind.Identifier)
+                else if (scalar.TokenKind == SyntaxKind.Identifier)
                 {
-                    if (token.Text is not ("true" or "True" or "t" or "false" or "False" or "f"))
-                        Wrong(value, info, $"'{token.Text}' is not a bool value; write true or false (protobuf also reads True, False, t, f, 1 and 0).");
+                    if (scalar.TokenText is not ("true" or "True" or "t" or "false" or "False" or "f"))
+                        Wrong(value, info, $"'{scalar.TokenText}' is not a bool value; write true or false (protobuf also reads True, False, t, f, 1 and 0).");
                 }
-                else if (NumberLiteral.TryParseUnsigned(token.Text, out var b) != NumberLiteral.IntegerParse.Malformed && b > 1)
+                else if (NumberLiteral.TryParseUnsigned(scalar.TokenText, out var b) != NumberLiteral.IntegerParse.Malformed && b > 1)
                 {
-                    Wrong(value, info, $"'{info.Name}' is a bool: write true or false (or 1 or 0); found {token.Text}.");
+                    Wrong(value, info, $"'{info.Name}' is a bool: write true or false (or 1 or 0); found {scalar.TokenText}.");
                 }
 
                 return;
@@ -228,11 +227,11 @@ public sealed class SchemaBinder
                 return;
 
             case FieldType.Float or FieldType.Double:
-                if (token.Kind == SyntaxKind.Identifier && !NumberLiteral.IsFloatKeyword(token.Text))
-                    Wrong(value, info, $"'{info.Name}' takes a number; found '{token.Text}'{(info.ContainingType.FindField(token.Text) is not null ? " (is a ':' or value missing?)" : "")}.");
-                else if (token.Kind == SyntaxKind.IntegerLiteral && !NumberLiteral.IsDecimal(token.Text)
-                         && NumberLiteral.TryParseUnsigned(token.Text, out _) != NumberLiteral.IntegerParse.Malformed)
-                    Wrong(value, info, $"'{info.Name}' is a {info.TypeDisplay}: write it in decimal; '{token.Text}' is read as hex or octal, which float fields do not accept.");
+                if (scalar.TokenKind == SyntaxKind.Identifier && !NumberLiteral.IsFloatKeyword(scalar.TokenText))
+                    Wrong(value, info, $"'{info.Name}' takes a number; found '{scalar.TokenText}'{(info.ContainingType.FindField(scalar.TokenText) is not null ? " (is a ':' or value missing?)" : "")}.");
+                else if (scalar.TokenKind == SyntaxKind.IntegerLiteral && !NumberLiteral.IsDecimal(scalar.TokenText)
+                         && NumberLiteral.TryParseUnsigned(scalar.TokenText, out _) != NumberLiteral.IntegerParse.Malformed)
+                    Wrong(value, info, $"'{info.Name}' is a {info.TypeDisplay}: write it in decimal; '{scalar.TokenText}' is read as hex or octal, which float fields do not accept.");
                 return;
 
             default:
@@ -243,16 +242,15 @@ public sealed class SchemaBinder
 
     private void CheckInteger(FieldInfo info, ScalarValueSyntax scalar)
     {
-        var token = scalar.Token;
-        if (token.Kind != SyntaxKind.IntegerLiteral)
+        if (scalar.TokenKind != SyntaxKind.IntegerLiteral)
         {
-            Wrong(scalar, info, token.Kind == SyntaxKind.FloatLiteral
+            Wrong(scalar, info, scalar.TokenKind == SyntaxKind.FloatLiteral
                 ? $"'{info.Name}' is an integer ({info.TypeDisplay}); found {scalar.Text}. Write a whole number without '.', exponent or 'f'."
-                : $"'{info.Name}' is an integer ({info.TypeDisplay}); found '{token.Text}'.");
+                : $"'{info.Name}' is an integer ({info.TypeDisplay}); found '{scalar.TokenText}'.");
             return;
         }
 
-        var parse = NumberLiteral.TryParseUnsigned(token.Text, out var magnitude);
+        var parse = NumberLiteral.TryParseUnsigned(scalar.TokenText, out var magnitude);
         if (parse == NumberLiteral.IntegerParse.Malformed) return; // reported by the lexer
         var (signed, bits) = info.Type switch
         {
@@ -282,23 +280,22 @@ public sealed class SchemaBinder
     {
         var enumType = info.EnumType;
         if (enumType is null) return;
-        var token = scalar.Token;
-        if (token.Kind == SyntaxKind.Identifier && IsNonAscii(token.Text)) return; // reported by the lexer
+        if (scalar.TokenKind == SyntaxKind.Identifier && IsNonAscii(scalar.TokenText)) return; // reported by the lexer
         var names = enumType.Values.Select(v => v.Name);
-        if (token.Kind == SyntaxKind.Identifier && !scalar.IsNegative)
+        if (scalar.TokenKind == SyntaxKind.Identifier && !scalar.IsNegative)
         {
-            if (enumType.FindValue(token.Text) is null)
-                _diagnostics.Add(DiagnosticCatalog.UnknownEnum(scalar.Span, info.Name, enumType.FullName, token.Text, names, Suggestions.Best(token.Text, names)));
+            if (enumType.FindValue(scalar.TokenText) is null)
+                _diagnostics.Add(DiagnosticCatalog.UnknownEnum(scalar.Span, info.Name, enumType.FullName, scalar.TokenText, names, Suggestions.Best(scalar.TokenText, names)));
             return;
         }
 
-        if (token.Kind != SyntaxKind.IntegerLiteral)
+        if (scalar.TokenKind != SyntaxKind.IntegerLiteral)
         {
             Wrong(scalar, info, $"'{info.Name}' takes a {enumType.FullName} value: one of {string.Join(", ", names)}; found {scalar.Text}.");
             return;
         }
 
-        var parse = NumberLiteral.TryParseUnsigned(token.Text, out var magnitude);
+        var parse = NumberLiteral.TryParseUnsigned(scalar.TokenText, out var magnitude);
         if (parse == NumberLiteral.IntegerParse.Malformed) return;
         var known = parse == NumberLiteral.IntegerParse.Ok && magnitude <= int.MaxValue + 1UL
             && enumType.FindValue(scalar.IsNegative ? -(long)magnitude : (long)magnitude) is not null;
@@ -314,7 +311,7 @@ public sealed class SchemaBinder
 
     private static string Describe(ValueSyntax value) => value switch
     {
-        ScalarValueSyntax s when s.Token.Kind == SyntaxKind.Identifier => $"the bare word '{s.Text}'",
+        ScalarValueSyntax s when s.TokenKind == SyntaxKind.Identifier => $"the bare word '{s.Text}'",
         ScalarValueSyntax s => $"the number {s.Text}",
         _ => "a value",
     };

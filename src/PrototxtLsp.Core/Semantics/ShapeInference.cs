@@ -350,7 +350,7 @@ public static class ShapeInference
     private static List<double> Doubles(MessageValueSyntax? block, string name) =>
         block?.Fields.Where(f => f.Name.Name == name)
             .SelectMany(f => f.Value is ListValueSyntax l ? l.Elements : [f.Value])
-            .Select(v => v is ScalarValueSyntax s && NumberLiteral.TryParseDouble(s.Token.Text, out var d) ? (s.IsNegative ? -d : d) : (double?)null)
+            .Select(v => v is ScalarValueSyntax s && NumberLiteral.TryParseDouble(s.TokenText, out var d) ? (s.IsNegative ? -d : d) : (double?)null)
             .OfType<double>().ToList() ?? [];
 
     private static Shape[] DataTops(int n, Shape data, long? batch) =>

@@ -182,8 +182,8 @@ internal static class LayerFields
 
     private static long? ParseInt(ScalarValueSyntax s)
     {
-        if (s.Token.Kind != SyntaxKind.IntegerLiteral) return null;
-        if (NumberLiteral.TryParseUnsigned(s.Token.Text, out var u) != NumberLiteral.IntegerParse.Ok || u > long.MaxValue) return null;
+        if (s.TokenKind != SyntaxKind.IntegerLiteral) return null;
+        if (NumberLiteral.TryParseUnsigned(s.TokenText, out var u) != NumberLiteral.IntegerParse.Ok || u > long.MaxValue) return null;
         return s.IsNegative ? -(long)u : (long)u;
     }
 }
