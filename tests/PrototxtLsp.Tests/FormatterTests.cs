@@ -134,7 +134,7 @@ public class FormatterTests(ITestOutputHelper output)
             }
 
             var field = (FieldSyntax)member;
-            var p = path + "/" + field.Name.Name;
+            var p = path + "/" + field.NameText;
             if (field.Value is MessageValueSyntax block)
             {
                 sb.Append(p).Append(" {\n");

@@ -34,7 +34,7 @@ public class LspCorpusTests(ITestOutputHelper output)
 
             var id = new TextDocumentIdentifier { Uri = uri };
             var symbols = await client.RequestAsync<List<DocumentSymbol>>("textDocument/documentSymbol", new DocumentSymbolParams { TextDocument = id });
-            var expectedLayers = SyntaxTree.Parse(text).Root.Fields.Count(f => f.Name.Name is "layer" or "layers");
+            var expectedLayers = SyntaxTree.Parse(text).Root.Fields.Count(f => f.NameText is "layer" or "layers");
             var layerSymbols = symbols.Count(s => s.Kind == 5);
             if (layerSymbols != expectedLayers) failures.Add($"{relative}: {layerSymbols} layer symbols for {expectedLayers} layers");
             layers += layerSymbols;

@@ -20,7 +20,7 @@ public class ParserTests
     {
         var root = ParseOk("a: 1 b { c: \"x\" 'y' } d: { } e < > f: [1, -2] g [{}, <>]; h: -inf,");
         var fields = root.Fields.ToList();
-        Assert.Equal(["a", "b", "d", "e", "f", "g", "h"], fields.Select(f => f.Name.Name));
+        Assert.Equal(["a", "b", "d", "e", "f", "g", "h"], fields.Select(f => f.NameText));
         Assert.IsType<ScalarValueSyntax>(fields[0].Value);
         var b = Assert.IsType<MessageValueSyntax>(fields[1].Value);
         Assert.Null(fields[1].Colon);
@@ -75,7 +75,7 @@ public class ParserTests
         var tree = SyntaxTree.Parse("layer {\n  type:\n  name: \"x\"\n}\n");
         Assert.Single(tree.Diagnostics);
         var block = Assert.IsType<MessageValueSyntax>(tree.Root.Fields.Single().Value);
-        Assert.Equal(["type", "name"], block.Fields.Select(f => f.Name.Name));
+        Assert.Equal(["type", "name"], block.Fields.Select(f => f.NameText));
     }
 
     [Fact]

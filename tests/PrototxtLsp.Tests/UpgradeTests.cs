@@ -158,9 +158,9 @@ public class UpgradeTests(ITestOutputHelper output) : IDisposable
             var name = Path.GetRelativePath(Path.Combine(shared, "corpus"), path);
             files++;
             var root = analysis.Tree.Root;
-            if (root.Fields.Any(f => f.Name.Name == "layers")) withLayers++;
-            if (root.Fields.Any(f => f.Name.Name == "input")) withInputs++;
-            if (root.Fields.Any(f => f.Name.Name == "layers" && Block(f)!.Fields.Any(x => x.Name.Name == "layer"))) v0++;
+            if (root.Fields.Any(f => f.NameText == "layers")) withLayers++;
+            if (root.Fields.Any(f => f.NameText == "input")) withInputs++;
+            if (root.Fields.Any(f => f.NameText == "layers" && Block(f)!.Fields.Any(x => x.NameText == "layer"))) v0++;
 
             var result = LegacyUpgrade.Upgrade(analysis);
             if (!result.Changed)
@@ -187,10 +187,10 @@ public class UpgradeTests(ITestOutputHelper output) : IDisposable
             // (d) the same layers, blobs, types and values.
             var before = OriginalLayers(root, v1Types);
             var after = UpgradedLayers(upgraded.Tree.Root);
-            var netInputs = root.Fields.Where(f => f.Name.Name == "input").Select(f => Str(f.Value)).ToList();
+            var netInputs = root.Fields.Where(f => f.NameText == "input").Select(f => Str(f.Value)).ToList();
             if (netInputs.Count > 0)
             {
-                var dims = root.Fields.Where(f => f.Name.Name is "input_dim" or "input_shape").SelectMany(f => Leaves(f.Value)).ToList();
+                var dims = root.Fields.Where(f => f.NameText is "input_dim" or "input_shape").SelectMany(f => Leaves(f.Value)).ToList();
                 before.Insert(0, new Layer("input", "Input", [], netInputs, ["input", .. netInputs, .. dims]));
             }
 
@@ -271,20 +271,20 @@ public class UpgradeTests(ITestOutputHelper output) : IDisposable
     {
         var layers = new List<Layer>();
         var padding = new Dictionary<string, (string Bottom, List<string> Pad)>(); // padding top -> its bottom and pad
-        foreach (var field in root.Fields.Where(f => f.Name.Name is "layers" or "layer"))
+        foreach (var field in root.Fields.Where(f => f.NameText is "layers" or "layer"))
         {
             var body = Block(field)!;
             var bottoms = Strings(body, "bottom");
             var tops = Strings(body, "top");
-            var v0 = body.Fields.FirstOrDefault(f => f.Name.Name == "layer");
+            var v0 = body.Fields.FirstOrDefault(f => f.NameText == "layer");
             if (v0 is not null)
             {
                 var inner = Block(v0)!;
                 var v0Type = Strings(inner, "type").Single();
-                var innerLeaves = inner.Fields.Where(f => f.Name.Name is not "type").SelectMany(f => Leaves(f.Value)).ToList();
+                var innerLeaves = inner.Fields.Where(f => f.NameText is not "type").SelectMany(f => Leaves(f.Value)).ToList();
                 if (v0Type == "padding")
                 {
-                    padding[tops.Single()] = (bottoms.Single(), inner.Fields.Where(f => f.Name.Name == "pad").SelectMany(f => Leaves(f.Value)).ToList());
+                    padding[tops.Single()] = (bottoms.Single(), inner.Fields.Where(f => f.NameText == "pad").SelectMany(f => Leaves(f.Value)).ToList());
                     continue;
                 }
 
@@ -300,9 +300,9 @@ public class UpgradeTests(ITestOutputHelper output) : IDisposable
                 continue;
             }
 
-            var typeField = body.Fields.Single(f => f.Name.Name == "type");
-            var type = field.Name.Name == "layer" ? Str(typeField.Value) : v1Types[((ScalarValueSyntax)typeField.Value).Token.Text];
-            var values = body.Fields.Where(f => f.Name.Name != "type").SelectMany(f => Leaves(f.Value)).ToList();
+            var typeField = body.Fields.Single(f => f.NameText == "type");
+            var type = field.NameText == "layer" ? Str(typeField.Value) : v1Types[((ScalarValueSyntax)typeField.Value).Token.Text];
+            var values = body.Fields.Where(f => f.NameText != "type").SelectMany(f => Leaves(f.Value)).ToList();
             layers.Add(new Layer(Strings(body, "name").Single(), type, bottoms, tops, values));
         }
 
@@ -311,17 +311,17 @@ public class UpgradeTests(ITestOutputHelper output) : IDisposable
     }
 
     private static List<Layer> UpgradedLayers(DocumentSyntax root) =>
-        root.Fields.Where(f => f.Name.Name == "layer").Select(f =>
+        root.Fields.Where(f => f.NameText == "layer").Select(f =>
         {
             var body = Block(f)!;
-            var values = body.Fields.Where(x => x.Name.Name != "type").SelectMany(x => Leaves(x.Value)).ToList();
+            var values = body.Fields.Where(x => x.NameText != "type").SelectMany(x => Leaves(x.Value)).ToList();
             return new Layer(Strings(body, "name").Single(), Strings(body, "type").Single(), Strings(body, "bottom"), Strings(body, "top"), values);
         }).ToList();
 
     private static MessageValueSyntax? Block(FieldSyntax field) => field.Value as MessageValueSyntax;
 
     private static List<string> Strings(MessageValueSyntax body, string name) =>
-        body.Fields.Where(f => f.Name.Name == name).SelectMany(f => f.Value is ListValueSyntax l ? l.Elements : [f.Value]).Select(Str).ToList();
+        body.Fields.Where(f => f.NameText == name).SelectMany(f => f.Value is ListValueSyntax l ? l.Elements : [f.Value]).Select(Str).ToList();
 
     private static string Str(ValueSyntax value) => value is StringValueSyntax s ? s.Value : value.ToFullString().Trim();
 

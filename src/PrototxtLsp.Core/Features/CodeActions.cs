@@ -48,7 +48,7 @@ public static class CodeActions
     /// <summary>Deletes the field whose name is at <paramref name="nameSpan"/>, with its line when it has one to itself.</summary>
     private static TextReplacement? RemoveField(DocumentAnalysis analysis, TextSpan nameSpan)
     {
-        var field = analysis.Tree.Root.DescendantNodes().OfType<FieldSyntax>().FirstOrDefault(f => f.Name.Span == nameSpan);
+        var field = analysis.Tree.Root.DescendantNodes().OfType<FieldSyntax>().FirstOrDefault(f => f.NameSpan == nameSpan);
         if (field is null) return null;
         var text = analysis.Text.Text;
         var start = field.Span.Start;

@@ -106,9 +106,9 @@ public static class Completion
                 var names = new List<(string Blob, string Detail)>();
                 if (layer is not null)
                 {
-                    foreach (var b in layer.Fields.Where(f => f.Name.Name == "bottom" && f.Value is StringValueSyntax))
+                    foreach (var b in layer.Fields.Where(f => f.NameText == "bottom" && f.Value is StringValueSyntax))
                         names.Add((((StringValueSyntax)b.Value).Value, "in place: the same blob as this layer's bottom"));
-                    foreach (var n in layer.Fields.Where(f => f.Name.Name == "name" && f.Value is StringValueSyntax))
+                    foreach (var n in layer.Fields.Where(f => f.NameText == "name" && f.Value is StringValueSyntax))
                         names.Add((((StringValueSyntax)n.Value).Value, "the layer's own name"));
                 }
 
@@ -131,15 +131,15 @@ public static class Completion
         foreach (var f in root.Fields)
         {
             if (f.Span.Start >= position && !f.Span.Contains(position)) break;
-            if (f.Name.Name == "input" && f.Value is StringValueSyntax input) found.Add((input.Value, "net input"));
-            if (f.Name.Name is "layer" or "layers" && f.Value is MessageValueSyntax layer)
+            if (f.NameText == "input" && f.Value is StringValueSyntax input) found.Add((input.Value, "net input"));
+            if (f.NameText is "layer" or "layers" && f.Value is MessageValueSyntax layer)
             {
                 var inside = layer.Span.Contains(position);
-                var name = layer.Fields.Where(x => x.Name.Name == "name").Select(x => (x.Value as StringValueSyntax)?.Value).FirstOrDefault() ?? "?";
-                var type = layer.Fields.Where(x => x.Name.Name == "type").Select(x => x.Value is StringValueSyntax s ? s.Value : (x.Value as ScalarValueSyntax)?.Text).FirstOrDefault() ?? "?";
+                var name = layer.Fields.Where(x => x.NameText == "name").Select(x => (x.Value as StringValueSyntax)?.Value).FirstOrDefault() ?? "?";
+                var type = layer.Fields.Where(x => x.NameText == "type").Select(x => x.Value is StringValueSyntax s ? s.Value : (x.Value as ScalarValueSyntax)?.Text).FirstOrDefault() ?? "?";
                 if (!inside)
                 {
-                    foreach (var t in layer.Fields.Where(x => x.Name.Name == "top" && x.Value is StringValueSyntax))
+                    foreach (var t in layer.Fields.Where(x => x.NameText == "top" && x.Value is StringValueSyntax))
                         found.Add((((StringValueSyntax)t.Value).Value, $"top of layer '{name}' ({type})"));
                 }
             }
@@ -212,6 +212,6 @@ public static class Completion
                 fields = block.Fields;
         }
 
-        return fields.Where(f => !(f.Name.Span.Start <= offset && offset <= f.Name.Span.End)).Select(f => f.Name.Name).ToHashSet();
+        return fields.Where(f => !(f.NameSpan.Start <= offset && offset <= f.NameSpan.End)).Select(f => f.NameText).ToHashSet();
     }
 }

@@ -23,7 +23,7 @@ public static class DocumentSymbols
 
     private static DocumentSymbolInfo FromField(FieldSyntax field)
     {
-        var name = field.Name.Name;
+        var name = field.NameText;
         if (field.Value is MessageValueSyntax block)
         {
             var children = block.Fields.Where(f => f.Value is MessageValueSyntax).Select(FromField).ToList();
@@ -31,16 +31,16 @@ public static class DocumentSymbols
             {
                 var layerName = StringOf(block, "name");
                 var type = StringOf(block, "type") ?? ScalarOf(block, "type");
-                var bottoms = block.Fields.Where(f => f.Name.Name == "bottom").Select(f => StringValue(f.Value)).OfType<string>().ToList();
-                var tops = block.Fields.Where(f => f.Name.Name == "top").Select(f => StringValue(f.Value)).OfType<string>().ToList();
+                var bottoms = block.Fields.Where(f => f.NameText == "bottom").Select(f => StringValue(f.Value)).OfType<string>().ToList();
+                var tops = block.Fields.Where(f => f.NameText == "top").Select(f => StringValue(f.Value)).OfType<string>().ToList();
                 var detail = $"{type ?? "?"}: {string.Join(", ", bottoms)} → {string.Join(", ", tops)}";
-                var nameValue = block.Fields.FirstOrDefault(f => f.Name.Name == "name")?.Value;
+                var nameValue = block.Fields.FirstOrDefault(f => f.NameText == "name")?.Value;
                 // LSP requires the selection inside the range: a half-typed `name` has a missing value placed after the field.
-                var selection = nameValue is not null and not MissingValueSyntax && field.Span.Contains(nameValue.Span) ? nameValue.Span : field.Name.Span;
+                var selection = nameValue is not null and not MissingValueSyntax && field.Span.Contains(nameValue.Span) ? nameValue.Span : field.NameSpan;
                 return new DocumentSymbolInfo(layerName ?? $"({name} without a name)", detail, SymbolKindInfo.Layer, field.Span, selection, children);
             }
 
-            return new DocumentSymbolInfo(name, null, SymbolKindInfo.Block, field.Span, field.Name.Span, children);
+            return new DocumentSymbolInfo(name, null, SymbolKindInfo.Block, field.Span, field.NameSpan, children);
         }
 
         if (name == "input" && field.Parent is DocumentSyntax && field.Value is StringValueSyntax input)
@@ -53,14 +53,14 @@ public static class DocumentSymbols
             ListValueSyntax l => "[…]",
             _ => null,
         };
-        return new DocumentSymbolInfo(name, valueText, SymbolKindInfo.Field, field.Span, field.Name.Span, []);
+        return new DocumentSymbolInfo(name, valueText, SymbolKindInfo.Field, field.Span, field.NameSpan, []);
     }
 
     private static string? StringOf(MessageValueSyntax block, string field) =>
-        block.Fields.Where(f => f.Name.Name == field).Select(f => StringValue(f.Value)).FirstOrDefault(v => v is not null);
+        block.Fields.Where(f => f.NameText == field).Select(f => StringValue(f.Value)).FirstOrDefault(v => v is not null);
 
     private static string? ScalarOf(MessageValueSyntax block, string field) =>
-        block.Fields.Where(f => f.Name.Name == field).Select(f => (f.Value as ScalarValueSyntax)?.Text).FirstOrDefault(v => v is not null);
+        block.Fields.Where(f => f.NameText == field).Select(f => (f.Value as ScalarValueSyntax)?.Text).FirstOrDefault(v => v is not null);
 
     private static string? StringValue(ValueSyntax value) => value is StringValueSyntax s ? s.Value : null;
 }

@@ -112,7 +112,7 @@ public static class Hover
     }
 
     private static string? StringField(MessageValueSyntax block, string name) =>
-        block.Fields.Where(f => f.Name.Name == name).Select(f => (f.Value as StringValueSyntax)?.Value).FirstOrDefault(v => v is not null);
+        block.Fields.Where(f => f.NameText == name).Select(f => (f.Value as StringValueSyntax)?.Value).FirstOrDefault(v => v is not null);
 
     public static string FieldMarkdown(FieldInfo field)
     {

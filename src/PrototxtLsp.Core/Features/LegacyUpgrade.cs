@@ -28,7 +28,7 @@ public static class LegacyUpgrade
         if (analysis.RootMessage.FullName != RootMessageResolver.NetParameter) return false;
         foreach (var field in analysis.Tree.Root.Fields)
         {
-            switch (field.Name.Name)
+            switch (field.NameText)
             {
                 case "layers" or "input" or "input_shape" or "input_dim":
                 case "layer" when BatchNormParamsToFix(field) is not null:
@@ -55,7 +55,7 @@ public static class LegacyUpgrade
         }
 
         var root = analysis.Tree.Root;
-        if (root.Fields.Any(f => f.Name.Name == "layer") && root.Fields.Any(f => f.Name.Name == "layers"))
+        if (root.Fields.Any(f => f.NameText == "layer") && root.Fields.Any(f => f.NameText == "layers"))
         {
             return Unchanged(text, "The net mixes current `layer` blocks with legacy `layers` blocks, which Caffe refuses to upgrade. " +
                                    "Rewrite the `layers` blocks as `layer` blocks by hand (or upgrade them in a file of their own).");
@@ -70,11 +70,11 @@ public static class LegacyUpgrade
     private static List<MessageValueSyntax>? BatchNormParamsToFix(FieldSyntax layer)
     {
         if (layer.Value is not MessageValueSyntax body) return null;
-        if ((body.Fields.LastOrDefault(f => f.Name.Name == "type")?.Value as StringValueSyntax)?.Value != "BatchNorm") return null;
-        var fields = body.Fields.Where(f => f.Name.Name == "param").ToList();
+        if ((body.Fields.LastOrDefault(f => f.NameText == "type")?.Value as StringValueSyntax)?.Value != "BatchNorm") return null;
+        var fields = body.Fields.Where(f => f.NameText == "param").ToList();
         var specs = fields.Select(f => f.Value).OfType<MessageValueSyntax>().ToList();
         if (fields.Count != 3 || specs.Count != 3) return null;
-        return specs.All(s => s.Fields.Any(f => f.Name.Name == "lr_mult") && s.Fields.Where(f => f.Name.Name == "lr_mult").All(IsZero)) ? null : specs;
+        return specs.All(s => s.Fields.Any(f => f.NameText == "lr_mult") && s.Fields.Where(f => f.NameText == "lr_mult").All(IsZero)) ? null : specs;
     }
 
     private static bool IsZero(FieldSyntax field) =>
@@ -161,7 +161,7 @@ public static class LegacyUpgrade
         public UpgradeResult Run()
         {
             var fields = _analysis.Tree.Root.Fields.ToList();
-            var layers = fields.Where(f => f.Name.Name == "layers").ToList();
+            var layers = fields.Where(f => f.NameText == "layers").ToList();
             if (layers.Count > 0) UpgradeLayers(layers, fields);
             if (_refusal is null) UpgradeInputs(fields);
             if (_refusal is null) FixBatchNorm(fields);
@@ -222,7 +222,7 @@ public static class LegacyUpgrade
                     continue;
                 }
 
-                var v0Field = body.Fields.FirstOrDefault(f => f.Name.Name == "layer");
+                var v0Field = body.Fields.FirstOrDefault(f => f.NameText == "layer");
                 if (v0Field is null)
                 {
                     Edit(field.Span.Start, field.Span.End, V1Layer(field, body));
@@ -279,20 +279,20 @@ public static class LegacyUpgrade
         private Dictionary<FieldSyntax, Fold>? FoldPadding(List<FieldSyntax> layers, List<FieldSyntax> fields)
         {
             var producer = new Dictionary<string, FieldSyntax?>(StringComparer.Ordinal);
-            foreach (var input in fields.Where(f => f.Name.Name == "input").SelectMany(Elements)) producer[Decoded(input.Value)] = null;
+            foreach (var input in fields.Where(f => f.NameText == "input").SelectMany(Elements)) producer[Decoded(input.Value)] = null;
             var folds = new Dictionary<FieldSyntax, Fold>();
             foreach (var layer in layers)
             {
                 if (layer.Value is not MessageValueSyntax body) continue;
-                var bottoms = body.Fields.Where(f => f.Name.Name == "bottom").SelectMany(Elements).ToList();
+                var bottoms = body.Fields.Where(f => f.NameText == "bottom").SelectMany(Elements).ToList();
                 var v0 = V0Body(body);
                 var type = v0 is null ? null : V0Type(v0);
                 foreach (var bottom in bottoms)
                 {
                     if (!producer.TryGetValue(Decoded(bottom.Value), out var source) || source?.Value is not MessageValueSyntax sourceBody) continue;
                     if (V0Body(sourceBody) is not { } padding || V0Type(padding) != "padding") continue;
-                    var sourceBottoms = sourceBody.Fields.Where(f => f.Name.Name == "bottom").SelectMany(Elements).ToList();
-                    var sourceTops = sourceBody.Fields.Where(f => f.Name.Name == "top").SelectMany(Elements).Count();
+                    var sourceBottoms = sourceBody.Fields.Where(f => f.NameText == "bottom").SelectMany(Elements).ToList();
+                    var sourceTops = sourceBody.Fields.Where(f => f.NameText == "top").SelectMany(Elements).Count();
                     if (type is not ("conv" or "pool") || bottoms.Count != 1 || sourceBottoms.Count != 1 || sourceTops != 1)
                     {
                         _refusal = $"V0 padding layer {Label(padding)} feeds layer {Label(v0 ?? body)}; Caffe folds padding only into a conv or pool layer " +
@@ -300,10 +300,10 @@ public static class LegacyUpgrade
                         return null;
                     }
 
-                    folds[layer] = new Fold(padding, sourceBottoms[0].Value, padding.Fields.LastOrDefault(f => f.Name.Name == "pad"));
+                    folds[layer] = new Fold(padding, sourceBottoms[0].Value, padding.Fields.LastOrDefault(f => f.NameText == "pad"));
                 }
 
-                foreach (var top in body.Fields.Where(f => f.Name.Name == "top").SelectMany(Elements)) producer[Decoded(top.Value)] = layer;
+                foreach (var top in body.Fields.Where(f => f.NameText == "top").SelectMany(Elements)) producer[Decoded(top.Value)] = layer;
             }
 
             return folds;
@@ -313,7 +313,7 @@ public static class LegacyUpgrade
         {
             var fields = body.Fields.ToList();
             var label = Label(body);
-            var typeField = fields.LastOrDefault(f => f.Name.Name == "type");
+            var typeField = fields.LastOrDefault(f => f.NameText == "type");
             var v1 = typeField is null ? null : V1TypeName(typeField);
             var dataBlockName = v1 switch
             {
@@ -322,16 +322,16 @@ public static class LegacyUpgrade
                 "WINDOW_DATA" => "window_data_param",
                 _ => null,
             };
-            var dataBlock = fields.FirstOrDefault(f => f.Name.Name == dataBlockName && f.Value is MessageValueSyntax);
-            var moved = dataBlock is null ? [] : ((MessageValueSyntax)dataBlock.Value).Fields.Where(f => TransformFields.Contains(f.Name.Name)).ToList();
-            var transform = moved.Count == 0 ? null : fields.FirstOrDefault(f => f.Name.Name == "transform_param" && f.Value is MessageValueSyntax);
+            var dataBlock = fields.FirstOrDefault(f => f.NameText == dataBlockName && f.Value is MessageValueSyntax);
+            var moved = dataBlock is null ? [] : ((MessageValueSyntax)dataBlock.Value).Fields.Where(f => TransformFields.Contains(f.NameText)).ToList();
+            var transform = moved.Count == 0 ? null : fields.FirstOrDefault(f => f.NameText == "transform_param" && f.Value is MessageValueSyntax);
             if (moved.Count > 0) _transformsMoved++;
 
             List<string> names = [], types = [], bottoms = [], tops = [], rest = [];
             var specs = new ParamSpecs(this);
             foreach (var f in fields)
             {
-                var n = f.Name.Name;
+                var n = f.NameText;
                 switch (n)
                 {
                     case "name":
@@ -411,14 +411,14 @@ public static class LegacyUpgrade
         /// <summary>An existing transform_param with the moved fields added; a moved field replaces one it already had.</summary>
         private string MergeTransform(FieldSyntax transform, List<FieldSyntax> moved, string label)
         {
-            var movedNames = moved.Select(m => m.Name.Name).ToHashSet(StringComparer.Ordinal);
+            var movedNames = moved.Select(m => m.NameText).ToHashSet(StringComparer.Ordinal);
             var block = (MessageValueSyntax)transform.Value;
-            foreach (var replaced in block.Fields.Where(f => movedNames.Contains(f.Name.Name)).Select(f => f.Name.Name).Distinct())
+            foreach (var replaced in block.Fields.Where(f => movedNames.Contains(f.NameText)).Select(f => f.NameText).Distinct())
             {
                 _problems.Add($"Layer {label}: transform_param.{replaced} was replaced by the {replaced} of its data block, as Caffe does.");
             }
 
-            return Block("transform_param", transform, block.Fields.Where(f => !movedNames.Contains(f.Name.Name)).Select(Verbatim).Concat(moved.Select(Verbatim)));
+            return Block("transform_param", transform, block.Fields.Where(f => !movedNames.Contains(f.NameText)).Select(Verbatim).Concat(moved.Select(Verbatim)));
         }
 
         private string V0Layer(FieldSyntax layer, MessageValueSyntax outerBody, FieldSyntax v0Field, MessageValueSyntax v0, string type, Fold? fold)
@@ -445,7 +445,7 @@ public static class LegacyUpgrade
 
             foreach (var f in v0.Fields)
             {
-                var n = f.Name.Name;
+                var n = f.NameText;
                 if (n == "name")
                 {
                     names.Add(Verbatim(f));
@@ -496,7 +496,7 @@ public static class LegacyUpgrade
 
             foreach (var f in outerBody.Fields)
             {
-                switch (f.Name.Name)
+                switch (f.NameText)
                 {
                     case "layer" when f == v0Field:
                         break;
@@ -507,7 +507,7 @@ public static class LegacyUpgrade
                         tops.Add(Verbatim(f));
                         break;
                     default:
-                        _problems.Add($"Layer {label}: dropped `{f.Name.Name}` beside the V0 `layer` block; Caffe keeps only bottom and top there.");
+                        _problems.Add($"Layer {label}: dropped `{f.NameText}` beside the V0 `layer` block; Caffe keeps only bottom and top there.");
                         break;
                 }
             }
@@ -518,20 +518,20 @@ public static class LegacyUpgrade
         }
 
         private static MessageValueSyntax? V0Body(MessageValueSyntax layersBody) =>
-            layersBody.Fields.FirstOrDefault(f => f.Name.Name == "layer")?.Value as MessageValueSyntax;
+            layersBody.Fields.FirstOrDefault(f => f.NameText == "layer")?.Value as MessageValueSyntax;
 
         private static string V0Type(MessageValueSyntax v0) =>
-            (v0.Fields.LastOrDefault(f => f.Name.Name == "type")?.Value as StringValueSyntax)?.Value ?? "";
+            (v0.Fields.LastOrDefault(f => f.NameText == "type")?.Value as StringValueSyntax)?.Value ?? "";
 
         // ---- net-level inputs ----
 
         private void UpgradeInputs(List<FieldSyntax> fields)
         {
-            var inputFields = fields.Where(f => InputFields.Contains(f.Name.Name)).ToList();
+            var inputFields = fields.Where(f => InputFields.Contains(f.NameText)).ToList();
             if (inputFields.Count == 0) return;
-            var names = fields.Where(f => f.Name.Name == "input").SelectMany(Elements).ToList();
-            var shapes = fields.Where(f => f.Name.Name == "input_shape").SelectMany(Elements).ToList();
-            var dims = fields.Where(f => f.Name.Name == "input_dim").SelectMany(Elements).ToList();
+            var names = fields.Where(f => f.NameText == "input").SelectMany(Elements).ToList();
+            var shapes = fields.Where(f => f.NameText == "input_shape").SelectMany(Elements).ToList();
+            var dims = fields.Where(f => f.NameText == "input_dim").SelectMany(Elements).ToList();
 
             if (names.Count == 0)
             {
@@ -569,7 +569,7 @@ public static class LegacyUpgrade
 
             // Caffe puts the Input layer first; it takes the place of the first input field (or goes before the first layer).
             var at = inputFields[0].Span.Start;
-            var firstLayer = fields.FirstOrDefault(f => f.Name.Name is "layer" or "layers");
+            var firstLayer = fields.FirstOrDefault(f => f.NameText is "layer" or "layers");
             if (firstLayer is not null && firstLayer.Span.Start < at) at = firstLayer.Span.Start;
             Edit(at, at, layer + _nl);
             foreach (var f in inputFields) Remove(f);
@@ -583,7 +583,7 @@ public static class LegacyUpgrade
 
         private void FixBatchNorm(List<FieldSyntax> fields)
         {
-            foreach (var layer in fields.Where(f => f.Name.Name == "layer"))
+            foreach (var layer in fields.Where(f => f.NameText == "layer"))
             {
                 if (BatchNormParamsToFix(layer) is not { } specs) continue;
                 foreach (var spec in specs)
@@ -599,7 +599,7 @@ public static class LegacyUpgrade
 
         private void SetZero(MessageValueSyntax spec, string name)
         {
-            var existing = spec.Fields.Where(f => f.Name.Name == name).ToList();
+            var existing = spec.Fields.Where(f => f.NameText == name).ToList();
             if (existing.Count == 0) Edit(spec.Close.Span.Start, spec.Close.Span.Start, $"{name}: 0{_nl}");
             foreach (var f in existing.Where(f => !IsZero(f))) Edit(f.Value.Span.Start, f.Value.Span.End, "0");
         }
@@ -643,7 +643,7 @@ public static class LegacyUpgrade
 
         /// <summary>How notes name a layer: its quoted name, or its line.</summary>
         private string Label(MessageValueSyntax body) =>
-            body.Fields.LastOrDefault(f => f.Name.Name == "name")?.Value is StringValueSyntax s ? $"'{s.Value}'" : $"at line {Line(body)}";
+            body.Fields.LastOrDefault(f => f.NameText == "name")?.Value is StringValueSyntax s ? $"'{s.Value}'" : $"at line {Line(body)}";
 
         private static string Quote(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 
@@ -677,7 +677,7 @@ public static class LegacyUpgrade
             var full = field.ToFullString();
             var start = field.FullSpan.Start;
             var separator = field.Value is MessageValueSyntax ? " " : ": ";
-            return (full[..(field.Name.Span.Start - start)] + name + separator + full[(field.Value.Span.Start - start)..]).Trim();
+            return (full[..(field.NameSpan.Start - start)] + name + separator + full[(field.Value.Span.Start - start)..]).Trim();
         }
 
         /// <summary>A new field <c>name: value</c> that carries the comments of the field it came from.</summary>

@@ -89,9 +89,9 @@ public static class SemanticTokens
     {
         var field = SyntaxQuery.EnclosingField(str);
         var owner = field?.Parent is MessageValueSyntax block ? SyntaxQuery.EnclosingField(block) : null;
-        var inLayer = owner?.Name.Name is "layer" or "layers";
+        var inLayer = owner?.NameText is "layer" or "layers";
         var atRoot = field?.Parent is DocumentSyntax;
-        return field?.Name.Name switch
+        return field?.NameText switch
         {
             "name" when inLayer => (SemanticTokenKind.LayerName, SemanticTokenModifiers.Declaration),
             "type" when inLayer => (SemanticTokenKind.LayerType, SemanticTokenModifiers.None),
@@ -109,7 +109,7 @@ public static class SemanticTokens
         var info = field is null ? null : model.GetField(field);
         if (info?.EnumType is not null)
         {
-            var inV1Layer = field!.Name.Name == "type" && field.Parent is MessageValueSyntax b && SyntaxQuery.EnclosingField(b)?.Name.Name == "layers";
+            var inV1Layer = field!.NameText == "type" && field.Parent is MessageValueSyntax b && SyntaxQuery.EnclosingField(b)?.NameText == "layers";
             return (inV1Layer ? SemanticTokenKind.LayerType : SemanticTokenKind.EnumMember, SemanticTokenModifiers.None);
         }
 

@@ -50,7 +50,7 @@ public static class ShapeHints
                 var title = $"params {Count(cost.Params)} · MACs {Count(cost.Macs, metric: true)} · activations {Bytes(cost.ActivationBytes)}";
                 if (cost.Statistics is { } stats) title += $" · statistics {Count(stats)}";
                 if (net.States.Count > 1 && net.StatesOf(layer).Count < net.States.Count) title += $" ({state.Describe()})";
-                result.Add(new CodeLensInfo(layer.Field.Name.Span, title));
+                result.Add(new CodeLensInfo(layer.Field.NameSpan, title));
             }
         }
 

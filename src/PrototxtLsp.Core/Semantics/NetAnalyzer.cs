@@ -94,7 +94,7 @@ public static class NetAnalyzer
             // A type is registered for the whole net, as in Caffe: every layer of this type in the file counts, so the
             // verdict does not depend on which layer comes first.
             _layersByType ??= LayersByType();
-            var forkParams = _layersByType[type].Append(block).SelectMany(b => b.Fields).Select(f => f.Name.Name)
+            var forkParams = _layersByType[type].Append(block).SelectMany(b => b.Fields).Select(f => f.NameText)
                 .Where(n => n.EndsWith("_param", StringComparison.Ordinal) && layerMessage.FindField(n) is not null && bvlc.FindField(n) is null)
                 .Distinct().ToList();
             if (layerMessage.FindField(snake) is not null && !forkParams.Contains(snake)) forkParams.Add(snake);
@@ -104,9 +104,9 @@ public static class NetAnalyzer
         /// <summary>Every current-format <c>layer { type: "…" }</c> block in the file (V0 blocks inside <c>layers</c> excluded).</summary>
         private ILookup<string, MessageValueSyntax> LayersByType() =>
             model.Tree.Fields
-                .Where(f => f.Name.Name == "layer" && f.Value is MessageValueSyntax && !(f.Parent?.Parent is FieldSyntax { Name.Name: "layers" }))
+                .Where(f => f.NameText == "layer" && f.Value is MessageValueSyntax && !(f.Parent?.Parent is FieldSyntax { NameText: "layers" }))
                 .Select(f => (MessageValueSyntax)f.Value)
-                .SelectMany(b => b.Fields.Where(t => t.Name.Name == "type" && t.Value is StringValueSyntax).Take(1).Select(t => (Type: ((StringValueSyntax)t.Value).Value, Block: b)))
+                .SelectMany(b => b.Fields.Where(t => t.NameText == "type" && t.Value is StringValueSyntax).Take(1).Select(t => (Type: ((StringValueSyntax)t.Value).Value, Block: b)))
                 .ToLookup(x => x.Type, x => x.Block, StringComparer.Ordinal);
     }
 
@@ -125,13 +125,13 @@ public static class NetAnalyzer
             case "caffe.SolverParameter":
             {
                 // The solver says which states its nets are built in: train_state, and one test_state per test net.
-                var trainStates = tree.Root.Fields.Where(f => f.Name.Name == "train_state").Select(f => ReadState(f, NetPhase.Train)).Take(1).ToList();
-                var testStates = tree.Root.Fields.Where(f => f.Name.Name == "test_state").Select(f => ReadState(f, NetPhase.Test)).Distinct(StateComparer.Instance).ToList();
+                var trainStates = tree.Root.Fields.Where(f => f.NameText == "train_state").Select(f => ReadState(f, NetPhase.Train)).Take(1).ToList();
+                var testStates = tree.Root.Fields.Where(f => f.NameText == "test_state").Select(f => ReadState(f, NetPhase.Test)).Distinct(StateComparer.Instance).ToList();
                 if (trainStates.Count == 0) trainStates.Add(new NetState(NetPhase.Train, 0, []));
                 if (testStates.Count == 0) testStates.Add(new NetState(NetPhase.Test, 0, []));
                 foreach (var field in tree.Root.Fields)
                 {
-                    switch (field.Name.Name)
+                    switch (field.NameText)
                     {
                         case "net_param" when field.Value is MessageValueSyntax b:
                             nets.Add(Build(field, b.Fields.ToList(), [NetPhase.Train, NetPhase.Test], diagnostics, model, types, [.. trainStates, .. testStates]));
@@ -143,7 +143,7 @@ public static class NetAnalyzer
                             nets.Add(Build(field, b.Fields.ToList(), [NetPhase.Test], diagnostics, model, types, testStates));
                             break;
                         case "net" or "train_net" or "test_net" when field.Value is StringValueSyntax s && workspace is not null && path is not null:
-                            if (workspace.Resolve(s.Value, path) is null) diagnostics.Add(DiagnosticCatalog.NetFileMissing(s.Span, field.Name.Name, s.Value));
+                            if (workspace.Resolve(s.Value, path) is null) diagnostics.Add(DiagnosticCatalog.NetFileMissing(s.Span, field.NameText, s.Value));
                             break;
                     }
                 }
@@ -158,7 +158,7 @@ public static class NetAnalyzer
     private static NetState ReadState(FieldSyntax field, NetPhase defaultPhase)
     {
         if (field.Value is not MessageValueSyntax b) return new NetState(defaultPhase, 0, []);
-        var phase = b.Fields.LastOrDefault(f => f.Name.Name == "phase")?.Value is ScalarValueSyntax p
+        var phase = b.Fields.LastOrDefault(f => f.NameText == "phase")?.Value is ScalarValueSyntax p
             ? p.Text is "TRAIN" or "0" ? NetPhase.Train : NetPhase.Test
             : defaultPhase;
         return new NetState(phase, (int)(Int(b, "level") ?? 0), Strings(b, "stage").Distinct().Order(StringComparer.Ordinal).ToList());
@@ -177,31 +177,31 @@ public static class NetAnalyzer
     private static NetGraph Build(FieldSyntax? owner, List<FieldSyntax> fields, NetPhase[] phases, List<Diagnostic> diagnostics, SemanticModel model, TypeResolver types, List<NetState>? solverStates = null)
     {
         // Formats: 'layer' and 'layers' may not be mixed; legacy forms are reported once each.
-        var current = fields.FirstOrDefault(f => f.Name.Name == "layer");
-        var legacy = fields.Where(f => f.Name.Name == "layers").ToList();
-        if (current is not null && legacy.Count > 0) diagnostics.Add(DiagnosticCatalog.LayerAndLayers(legacy[0].Name.Span));
+        var current = fields.FirstOrDefault(f => f.NameText == "layer");
+        var legacy = fields.Where(f => f.NameText == "layers").ToList();
+        if (current is not null && legacy.Count > 0) diagnostics.Add(DiagnosticCatalog.LayerAndLayers(legacy[0].NameSpan));
         if (legacy.Count > 0)
         {
-            var v0 = legacy.Any(f => f.Value is MessageValueSyntax b && b.Fields.Any(x => x.Name.Name == "layer"));
-            diagnostics.Add(DiagnosticCatalog.LegacyLayers(legacy[0].Name.Span, v0 ? "V0" : "V1", legacy.Count));
+            var v0 = legacy.Any(f => f.Value is MessageValueSyntax b && b.Fields.Any(x => x.NameText == "layer"));
+            diagnostics.Add(DiagnosticCatalog.LegacyLayers(legacy[0].NameSpan, v0 ? "V0" : "V1", legacy.Count));
         }
 
-        var inputFields = fields.Where(f => f.Name.Name == "input").ToList();
-        if (inputFields.Count > 0) diagnostics.Add(DiagnosticCatalog.LegacyInputs(inputFields[0].Name.Span));
+        var inputFields = fields.Where(f => f.NameText == "input").ToList();
+        if (inputFields.Count > 0) diagnostics.Add(DiagnosticCatalog.LegacyInputs(inputFields[0].NameSpan));
 
         var inputs = new List<BlobReference>();
         foreach (var f in inputFields)
             if (f.Value is StringValueSyntax s) inputs.Add(new BlobReference(s.Value, s, f, null, isTop: true, inputs.Count));
 
         // The net's own `state { level stage }` applies to every state.
-        var stateBlock = fields.FirstOrDefault(f => f.Name.Name == "state")?.Value as MessageValueSyntax;
+        var stateBlock = fields.FirstOrDefault(f => f.NameText == "state")?.Value as MessageValueSyntax;
         var baseLevel = stateBlock is null ? 0 : (int)(Int(stateBlock, "level") ?? 0);
         var baseStages = stateBlock is null ? [] : Strings(stateBlock, "stage").ToList();
 
         var layers = new List<LayerNode>();
         foreach (var f in fields)
         {
-            if (f.Name.Name is not ("layer" or "layers") || f.Value is not MessageValueSyntax block) continue;
+            if (f.NameText is not ("layer" or "layers") || f.Value is not MessageValueSyntax block) continue;
             layers.Add(ReadLayer(layers.Count, f, block, model, types));
         }
 
@@ -250,14 +250,14 @@ public static class NetAnalyzer
 
     private static LayerNode ReadLayer(int index, FieldSyntax field, MessageValueSyntax block, SemanticModel model, TypeResolver types)
     {
-        var v0Block = field.Name.Name == "layers" ? First(block, "layer")?.Value as MessageValueSyntax : null;
-        var format = field.Name.Name == "layer" ? LayerFormat.Current : v0Block is not null ? LayerFormat.V0 : LayerFormat.V1;
+        var v0Block = field.NameText == "layers" ? First(block, "layer")?.Value as MessageValueSyntax : null;
+        var format = field.NameText == "layer" ? LayerFormat.Current : v0Block is not null ? LayerFormat.V0 : LayerFormat.V1;
         var node = new LayerNode(index, field, block, format);
         var described = v0Block ?? block;
         FieldSyntax? typeField = null;
         foreach (var f in described.Fields)
         {
-            var name = f.Name.Name;
+            var name = f.NameText;
             if (name == "name" && node.NameValue is null && f.Value is StringValueSyntax nameValue) node.NameValue = nameValue;
             else if (name == "type") typeField ??= f;
         }
@@ -287,13 +287,13 @@ public static class NetAnalyzer
         {
             if (f.Value is StringValueSyntax s)
             {
-                if (f.Name.Name == "bottom") node.Bottoms.Add(new BlobReference(s.Value, s, f, node, isTop: false, node.Bottoms.Count));
-                else if (f.Name.Name == "top") node.Tops.Add(new BlobReference(s.Value, s, f, node, isTop: true, node.Tops.Count));
+                if (f.NameText == "bottom") node.Bottoms.Add(new BlobReference(s.Value, s, f, node, isTop: false, node.Bottoms.Count));
+                else if (f.NameText == "top") node.Tops.Add(new BlobReference(s.Value, s, f, node, isTop: true, node.Tops.Count));
             }
             else if (f.Value is MessageValueSyntax rule)
             {
-                if (f.Name.Name == "include") node.Include.Add(ReadRule(rule));
-                else if (f.Name.Name == "exclude") node.Exclude.Add(ReadRule(rule));
+                if (f.NameText == "include") node.Include.Add(ReadRule(rule));
+                else if (f.NameText == "exclude") node.Exclude.Add(ReadRule(rule));
             }
         }
 
@@ -303,14 +303,14 @@ public static class NetAnalyzer
     private static FieldSyntax? First(MessageValueSyntax block, string name)
     {
         foreach (var f in block.Fields)
-            if (f.Name.Name == name) return f;
+            if (f.NameText == name) return f;
         return null;
     }
 
     private static NetStateRuleInfo ReadRule(MessageValueSyntax rule)
     {
         NetPhase? phase = null;
-        if (rule.Fields.FirstOrDefault(f => f.Name.Name == "phase")?.Value is ScalarValueSyntax p)
+        if (rule.Fields.FirstOrDefault(f => f.NameText == "phase")?.Value is ScalarValueSyntax p)
             phase = p.Text switch { "TRAIN" or "0" => NetPhase.Train, "TEST" or "1" => NetPhase.Test, _ => null };
         return new NetStateRuleInfo(phase, (int?)Int(rule, "min_level"), (int?)Int(rule, "max_level"), Strings(rule, "stage").ToList(), Strings(rule, "not_stage").ToList());
     }
@@ -319,21 +319,21 @@ public static class NetAnalyzer
     {
         var fields = block.Fields;
         for (var i = fields.Length - 1; i >= 0; i--)
-            if (fields[i].Name.Name == name && fields[i].Value is ScalarValueSyntax s && long.TryParse(s.Text, out var n)) return n;
+            if (fields[i].NameText == name && fields[i].Value is ScalarValueSyntax s && long.TryParse(s.Text, out var n)) return n;
         return null;
     }
 
     private static IEnumerable<string> Strings(MessageValueSyntax block, string name)
     {
         foreach (var f in block.Fields)
-            if (f.Name.Name == name && f.Value is StringValueSyntax s) yield return s.Value;
+            if (f.NameText == name && f.Value is StringValueSyntax s) yield return s.Value;
     }
 
     private static int Count(MessageValueSyntax block, string name)
     {
         var count = 0;
         foreach (var f in block.Fields)
-            if (f.Name.Name == name) count += f.Value is ListValueSyntax l ? l.Elements.Count() : 1;
+            if (f.NameText == name) count += f.Value is ListValueSyntax l ? l.Elements.Count() : 1;
         return count;
     }
 
@@ -343,8 +343,8 @@ public static class NetAnalyzer
         var block = layer.Block;
         if (layer.Include.Count > 0 && layer.Exclude.Count > 0)
         {
-            var exclude = block.Fields.First(f => f.Name.Name == "exclude");
-            diagnostics.Add(DiagnosticCatalog.BothIncludeAndExclude(exclude.Name.Span, layer.DisplayName));
+            var exclude = block.Fields.First(f => f.NameText == "exclude");
+            diagnostics.Add(DiagnosticCatalog.BothIncludeAndExclude(exclude.NameSpan, layer.DisplayName));
         }
 
         if (layer.Format == LayerFormat.V0 && layer.TypeText == "padding") return; // folded into the next convolution by Caffe's upgrade
@@ -385,19 +385,19 @@ public static class NetAnalyzer
         {
             foreach (var f in block.Fields)
             {
-                var name = f.Name.Name;
+                var name = f.NameText;
                 if (!name.EndsWith("_param", StringComparison.Ordinal) || f.Value is not MessageValueSyntax) continue;
                 if (type.ParamFields.Contains(name)) continue;
-                diagnostics.Add(DiagnosticCatalog.ParamBlockIgnored(f.Name.Span, name, type.Name, type.ParamFields));
+                diagnostics.Add(DiagnosticCatalog.ParamBlockIgnored(f.NameSpan, name, type.Name, type.ParamFields));
             }
         }
 
         var lossWeights = Count(block, "loss_weight");
         if (lossWeights > 0 && lossWeights != effectiveTops)
-            diagnostics.Add(DiagnosticCatalog.LossWeightMismatch(block.Fields.First(f => f.Name.Name == "loss_weight").Name.Span, layer.DisplayName, lossWeights, effectiveTops));
+            diagnostics.Add(DiagnosticCatalog.LossWeightMismatch(block.Fields.First(f => f.NameText == "loss_weight").NameSpan, layer.DisplayName, lossWeights, effectiveTops));
         var propagate = Count(block, "propagate_down");
         if (propagate > 0 && propagate != bottoms)
-            diagnostics.Add(DiagnosticCatalog.PropagateDownMismatch(block.Fields.First(f => f.Name.Name == "propagate_down").Name.Span, layer.DisplayName, propagate, bottoms));
+            diagnostics.Add(DiagnosticCatalog.PropagateDownMismatch(block.Fields.First(f => f.NameText == "propagate_down").NameSpan, layer.DisplayName, propagate, bottoms));
     }
 
     private static void ReportUnknownType(LayerNode layer, List<Diagnostic> diagnostics)

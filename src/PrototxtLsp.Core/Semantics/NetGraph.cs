@@ -186,7 +186,7 @@ public sealed class LayerNode
     public string DisplayName => Name ?? $"#{Index + 1}";
 
     /// <summary>Where to point at the layer: its name value, else its keyword.</summary>
-    public TextSpan SelectionSpan => NameValue?.Span ?? Field.Name.Span;
+    public TextSpan SelectionSpan => NameValue?.Span ?? Field.NameSpan;
 
     /// <summary>Caffe's layer filter: with include rules, any must match; otherwise no exclude rule may match.</summary>
     public bool IsIncludedIn(NetState state)

@@ -34,7 +34,7 @@ public static partial class RootMessageResolver
         int netScore = 0, solverScore = 0;
         foreach (var field in tree.Root.Fields)
         {
-            var name = field.Name.Name;
+            var name = field.NameText;
             var inNet = net.FindField(name) is not null;
             var inSolver = solver.FindField(name) is not null;
             if (inNet && !inSolver) netScore++;

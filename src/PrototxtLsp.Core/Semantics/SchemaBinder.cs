@@ -50,7 +50,7 @@ public sealed class SchemaBinder
             {
                 oneofs ??= new Dictionary<string, (FieldInfo, FieldSyntax)>(StringComparer.Ordinal);
                 if (oneofs.TryGetValue(oneof, out var other) && other.Info != info)
-                    _diagnostics.Add(DiagnosticCatalog.OneofConflict(field.Name.Span, info.Name, other.Info.Name, oneof, other.Field.Name.Span));
+                    _diagnostics.Add(DiagnosticCatalog.OneofConflict(field.NameSpan, info.Name, other.Info.Name, oneof, other.Field.NameSpan));
                 else
                     oneofs.TryAdd(oneof, (info, field));
             }
@@ -60,7 +60,7 @@ public sealed class SchemaBinder
                 var first = Find(seen, seenIndex, info);
                 if (first is not null)
                 {
-                    _diagnostics.Add(DiagnosticCatalog.Duplicate(field.Name.Span, info.Name, first.Name.Span));
+                    _diagnostics.Add(DiagnosticCatalog.Duplicate(field.NameSpan, info.Name, first.NameSpan));
                 }
                 else
                 {
@@ -102,31 +102,33 @@ public sealed class SchemaBinder
 
     private FieldInfo? ResolveField(FieldSyntax field, MessageInfo message)
     {
-        switch (field.Name)
+        if (field.HasIdentifierName)
         {
-            case IdentifierNameSyntax id when !id.IsMissing && !IsNonAscii(id.Name):
-            {
-                var info = message.FindField(id.Name);
-                if (info is null) ReportUnknownField(id, message);
-                return info;
-            }
-            case ExtensionNameSyntax ext when ext.PartCount > 0 && !ext.CloseIsMissing:
-                if (message.FindExtension(ext.Name) is { } extension) return extension;
-                _diagnostics.Add(DiagnosticCatalog.UnknownExtension(ext.Span, message.FullName, ext.Name));
-                return null;
-            default:
-                return null;
+            // The parser makes a plain name only from an identifier it read, so it is never missing.
+            var name = field.NameText;
+            if (IsNonAscii(name)) return null;
+            var info = message.FindField(name);
+            if (info is null) ReportUnknownField(name, field.NameSpan, message);
+            return info;
         }
+
+        if (field.Name is ExtensionNameSyntax { PartCount: > 0, CloseIsMissing: false } ext)
+        {
+            if (message.FindExtension(ext.Name) is { } extension) return extension;
+            _diagnostics.Add(DiagnosticCatalog.UnknownExtension(ext.Span, message.FullName, ext.Name));
+        }
+
+        return null;
     }
 
-    private void ReportUnknownField(IdentifierNameSyntax id, MessageInfo message)
+    private void ReportUnknownField(string name, TextSpan span, MessageInfo message)
     {
-        var suggestion = Suggestions.Best(id.Name, message.Fields.Select(f => f.Name));
+        var suggestion = Suggestions.Best(name, message.Fields.Select(f => f.Name));
         // "kernel_size" written directly in a layer: name the blocks that do have it.
         var belongsIn = suggestion is null
-            ? message.Fields.Where(f => f.IsMessage && f.MessageType?.FindField(id.Name) is not null).Select(f => f.Name).ToList()
+            ? message.Fields.Where(f => f.IsMessage && f.MessageType?.FindField(name) is not null).Select(f => f.Name).ToList()
             : [];
-        _diagnostics.Add(DiagnosticCatalog.UnknownFieldIn(id.Span, message.FullName, id.Name, suggestion, belongsIn));
+        _diagnostics.Add(DiagnosticCatalog.UnknownFieldIn(span, message.FullName, name, suggestion, belongsIn));
     }
 
     private void BindValue(FieldSyntax field, FieldInfo info, ValueSyntax value)
@@ -145,7 +147,7 @@ public sealed class SchemaBinder
 
                 if (!field.HasColon && !info.IsMessage)
                 {
-                    _diagnostics.Add(DiagnosticCatalog.ColonExpected(new TextSpan(field.Name.Span.End, 0), info.Name));
+                    _diagnostics.Add(DiagnosticCatalog.ColonExpected(new TextSpan(field.NameSpan.End, 0), info.Name));
                 }
 
                 foreach (var element in list.Elements) BindElement(field, info, element);
@@ -163,7 +165,7 @@ public sealed class SchemaBinder
             if (info.IsMessage && info.MessageType is not null)
             {
                 _blocks[block.Ordinal] = info.MessageType;
-                BindMembers(block.Members, info.MessageType, field.Name.Span);
+                BindMembers(block.Members, info.MessageType, field.NameSpan);
             }
             else
             {

@@ -83,8 +83,8 @@ public static class ShapeInference
         if (net.Inputs.Count == 0) yield break;
         var owner = net.Inputs[0].Field.Parent;
         var fields = owner switch { DocumentSyntax d => d.Fields.ToList(), MessageValueSyntax m => m.Fields.ToList(), _ => [] };
-        var shapes = fields.Where(f => f.Name.Name == "input_shape").Select(f => f.Value as MessageValueSyntax).ToList();
-        var dims = fields.Where(f => f.Name.Name == "input_dim").SelectMany(f => f.Value is ListValueSyntax l ? l.Elements : [f.Value])
+        var shapes = fields.Where(f => f.NameText == "input_shape").Select(f => f.Value as MessageValueSyntax).ToList();
+        var dims = fields.Where(f => f.NameText == "input_dim").SelectMany(f => f.Value is ListValueSyntax l ? l.Elements : [f.Value])
             .Select(v => v is ScalarValueSyntax s && long.TryParse(s.Text, out var n) ? n : (long?)null).ToList();
         for (var i = 0; i < net.Inputs.Count; i++)
         {
@@ -348,7 +348,7 @@ public static class ShapeInference
         Int(c.Param("transform_param"), "crop_size") ?? (c.Layer.Format == LayerFormat.V1 ? Int(c.Param(dataParam), "crop_size") : null) ?? 0;
 
     private static List<double> Doubles(MessageValueSyntax? block, string name) =>
-        block?.Fields.Where(f => f.Name.Name == name)
+        block?.Fields.Where(f => f.NameText == name)
             .SelectMany(f => f.Value is ListValueSyntax l ? l.Elements : [f.Value])
             .Select(v => v is ScalarValueSyntax s && NumberLiteral.TryParseDouble(s.TokenText, out var d) ? (s.IsNegative ? -d : d) : (double?)null)
             .OfType<double>().ToList() ?? [];

@@ -115,7 +115,7 @@ internal static class LayerFields
     {
         if (parent is null) yield break;
         foreach (var f in parent.Fields)
-            if (f.Name.Name == name && f.Value is MessageValueSyntax m) yield return m;
+            if (f.NameText == name && f.Value is MessageValueSyntax m) yield return m;
     }
 
     /// <summary>Every value of a (possibly repeated, possibly list-valued) numeric field, as integers.</summary>
@@ -125,7 +125,7 @@ internal static class LayerFields
         if (block is null) return result;
         foreach (var f in block.Fields)
         {
-            if (f.Name.Name != name) continue;
+            if (f.NameText != name) continue;
             if (f.Value is ListValueSyntax l)
             {
                 foreach (var v in l.ElementsAndSeparators)
@@ -148,7 +148,7 @@ internal static class LayerFields
         for (var i = fields.Length - 1; i >= 0; i--)
         {
             var f = fields[i];
-            if (f.Name.Name != name) continue;
+            if (f.NameText != name) continue;
             if (f.Value is ScalarValueSyntax s)
             {
                 if (ParseInt(s) is { } n) return n;
@@ -174,7 +174,7 @@ internal static class LayerFields
         if (block is null) return null;
         var fields = block.Fields;
         for (var i = fields.Length - 1; i >= 0; i--)
-            if (fields[i].Value is ScalarValueSyntax s && fields[i].Name.Name == name) return s.Text;
+            if (fields[i].Value is ScalarValueSyntax s && fields[i].NameText == name) return s.Text;
         return null;
     }
 

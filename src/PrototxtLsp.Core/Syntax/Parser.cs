@@ -143,7 +143,11 @@ public sealed class Parser
 
     private FieldSyntax ParseField(int depth)
     {
-        var name = ParseFieldName();
+        var nameToken = _index;
+        var extensionName = CurrentKind == SyntaxKind.Identifier ? null : ParseExtensionName();
+        if (extensionName is null) Eat();
+        var name = extensionName?.Name ?? _tokens.Text(nameToken);
+        var nameEnd = extensionName?.Span.End ?? _tokens.End(nameToken);
         var colon = CurrentKind == SyntaxKind.Colon ? Eat() : -1;
         ValueSyntax value;
         switch (CurrentKind)
@@ -159,22 +163,22 @@ public sealed class Parser
                 {
                     // protobuf requires ':' before every scalar value.
                     colon = Missing(SyntaxKind.Colon);
-                    _diagnostics.Add(DiagnosticCatalog.ColonExpected(new TextSpan(name.Span.End, 0), name.Name));
+                    _diagnostics.Add(DiagnosticCatalog.ColonExpected(new TextSpan(nameEnd, 0), name));
                 }
 
                 value = ParseScalar();
                 break;
             default:
             {
-                var at = colon >= 0 ? _tokens.End(colon) : name.Span.End;
-                _diagnostics.Add(DiagnosticCatalog.ValueExpected(new TextSpan(at, 0), name.Name, colon >= 0));
+                var at = colon >= 0 ? _tokens.End(colon) : nameEnd;
+                _diagnostics.Add(DiagnosticCatalog.ValueExpected(new TextSpan(at, 0), name, colon >= 0));
                 value = new MissingValueSyntax(_tokens, Missing(SyntaxKind.Identifier));
                 break;
             }
         }
 
         var separator = CurrentKind is SyntaxKind.Comma or SyntaxKind.Semicolon ? Eat() : -1;
-        var field = new FieldSyntax(_tokens, name, colon, value, separator) { Ordinal = _fields.Count };
+        var field = new FieldSyntax(_tokens, nameToken, extensionName, colon, value, separator) { Ordinal = _fields.Count };
         _fields.Add(field);
         return field;
     }
@@ -189,10 +193,8 @@ public sealed class Parser
     private static bool StartsScalar(SyntaxKind k) =>
         k is SyntaxKind.Identifier or SyntaxKind.IntegerLiteral or SyntaxKind.FloatLiteral or SyntaxKind.StringLiteral or SyntaxKind.Minus;
 
-    private FieldNameSyntax ParseFieldName()
+    private ExtensionNameSyntax ParseExtensionName()
     {
-        if (CurrentKind == SyntaxKind.Identifier) return new IdentifierNameSyntax(_tokens, Eat());
-
         // [ext.name] or [type.googleapis.com/pkg.Type]
         var open = Eat();
         var firstPart = _index;
@@ -257,7 +259,7 @@ public sealed class Parser
         return new ScalarValueSyntax(_tokens, minus, Missing(SyntaxKind.IntegerLiteral));
     }
 
-    private MessageValueSyntax ParseMessage(int depth, FieldNameSyntax? name)
+    private MessageValueSyntax ParseMessage(int depth, string? name)
     {
         var open = Eat();
         var openSpan = _tokens.Span(open);
@@ -286,7 +288,7 @@ public sealed class Parser
         else
         {
             var line = _text.Lines.GetPosition(openSpan.Start).Line;
-            _diagnostics.Add(DiagnosticCatalog.BlockNotClosed(openSpan, _tokens.Text(open), SyntaxFacts.GetText(expected), name?.Name, line));
+            _diagnostics.Add(DiagnosticCatalog.BlockNotClosed(openSpan, _tokens.Text(open), SyntaxFacts.GetText(expected), name, line));
             close = Missing(expected);
         }
 
@@ -316,7 +318,7 @@ public sealed class Parser
         return new SkippedTokensSyntax(_tokens, start, _index - start);
     }
 
-    private ListValueSyntax ParseList(int depth, FieldNameSyntax name)
+    private ListValueSyntax ParseList(int depth, string name)
     {
         var open = Eat();
         var items = new List<SyntaxElement>();

@@ -301,25 +301,47 @@ public sealed class DocumentSyntax : SyntaxNode
 /// <summary><c>name: value</c>, <c>name { … }</c>, <c>name: [a, b]</c>, with an optional trailing ',' or ';'.</summary>
 public sealed class FieldSyntax : MemberSyntax
 {
+    // A plain name is a token number; its IdentifierNameSyntax node is made when a feature asks for Name (the
+    // analysis reads NameText and NameSpan), which saves a node per field. An extension name is a node from the start.
+    private FieldNameSyntax? _name;
+    private readonly int _nameToken;
     private readonly int _colon;
     private readonly int _separator;
 
     /// <summary>Position among all fields of its tree in parse order (the key of per-field tables); -1 outside a tree.</summary>
     public int Ordinal { get; internal set; } = -1;
 
-    internal FieldSyntax(TokenTable table, FieldNameSyntax name, int colon, ValueSyntax value, int separator) : base(table)
+    internal FieldSyntax(TokenTable table, int nameToken, ExtensionNameSyntax? extensionName, int colon, ValueSyntax value, int separator) : base(table)
     {
-        Name = name;
+        _nameToken = extensionName is null ? nameToken : -1;
+        _name = extensionName;
         _colon = colon;
         Value = value;
         _separator = separator;
-        Adopt(name);
+        Adopt(extensionName);
         Adopt(value);
     }
 
     public override SyntaxKind Kind => SyntaxKind.Field;
 
-    public FieldNameSyntax Name { get; }
+    public FieldNameSyntax Name
+    {
+        get
+        {
+            if (_name is { } name) return name;
+            var made = new IdentifierNameSyntax(Table, _nameToken) { Parent = this };
+            return Interlocked.CompareExchange(ref _name, made, null) ?? made;
+        }
+    }
+
+    /// <summary>The field's name as the schema looks it up (<c>NameText</c> without making the name node).</summary>
+    public string NameText => _nameToken >= 0 ? Table.Text(_nameToken) : _name!.Name;
+
+    /// <summary>The span of the field's name (<c>Name.Span</c> without making the name node).</summary>
+    public TextSpan NameSpan => _nameToken >= 0 ? Table.Span(_nameToken) : _name!.Span;
+
+    /// <summary>True for a plain name (<c>kernel_size</c>), false for an extension name in brackets.</summary>
+    public bool HasIdentifierName => _nameToken >= 0;
 
     /// <summary>The ':' if written (or a missing token where one was required), null where it was left out.</summary>
     public SyntaxToken? Colon => TokenOrNull(_colon);
@@ -342,11 +364,11 @@ public sealed class FieldSyntax : MemberSyntax
         if (_separator >= 0) yield return Separator!;
     }
 
-    public override TextSpan FullSpan => TextSpan.FromBounds(Name.FullSpan.Start, _separator >= 0 ? Table.FullEnd(_separator) : Value.FullSpan.End);
+    public override TextSpan FullSpan => TextSpan.FromBounds(_nameToken >= 0 ? Table.FullStart(_nameToken) : _name!.FullSpan.Start, _separator >= 0 ? Table.FullEnd(_separator) : Value.FullSpan.End);
 
-    internal override int FirstIndex() => Name.FirstIndex();
+    internal override int FirstIndex() => _nameToken >= 0 ? Present(_nameToken) : _name!.FirstIndex();
 
-    internal override int LastIndex() => Either(Present(_separator), Either(Value.LastIndex(), Either(Present(_colon), Name.LastIndex())));
+    internal override int LastIndex() => Either(Present(_separator), Either(Value.LastIndex(), Either(Present(_colon), _nameToken >= 0 ? Present(_nameToken) : _name!.LastIndex())));
 
     internal override bool AnyToken(Func<int, SyntaxNode, bool> visit) =>
         Name.AnyToken(visit) || (_colon >= 0 && visit(_colon, this)) || Value.AnyToken(visit) || (_separator >= 0 && visit(_separator, this));
@@ -609,7 +631,7 @@ public sealed class MessageValueSyntax : ValueSyntax
     {
         var fields = Fields;
         for (var i = fields.Length - 1; i >= 0; i--)
-            if (fields[i].Name.Name == name) return fields[i];
+            if (fields[i].NameText == name) return fields[i];
         return null;
     }
 
