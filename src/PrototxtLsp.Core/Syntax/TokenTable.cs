@@ -1,0 +1,136 @@
+using PrototxtLsp.Core.Text;
+
+namespace PrototxtLsp.Core.Syntax;
+
+/// <summary>
+/// A document's tokens as one flat array of 16-byte records (position, kind, text and trivia by number) instead of
+/// an object per token: the lexer fills it, nodes keep token numbers, and a <see cref="SyntaxToken"/> object exists
+/// only while a feature holds one. A 1.9 MB net has 320,000 tokens: 5 MB here, against 18 MB as objects and a list,
+/// and nothing in the table for the collector to trace. Tokens the parser inserts (missing ones) follow the lexed
+/// tokens, so the first <see cref="LexedCount"/> entries are the text's tokens in order, end of file last.
+/// </summary>
+public sealed class TokenTable
+{
+    private Entry[] _entries;
+    private int _count;
+
+    // Texts and trivia pairs by number; number 0 is the empty text and "no trivia".
+    private readonly List<string> _texts;
+    private readonly List<TokenTrivia?> _trivia;
+
+    internal TokenTable(int capacity, List<string> texts, List<TokenTrivia?> trivia)
+    {
+        _entries = new Entry[Math.Max(capacity, 4)];
+        _texts = texts;
+        _trivia = trivia;
+    }
+
+    /// <summary>A table for tokens made outside a parse (a lone missing token).</summary>
+    internal TokenTable() : this(1, [""], [null])
+    {
+    }
+
+    private struct Entry
+    {
+        public int Start;
+        public int Text;
+        public int Trivia;
+        public SyntaxKind Kind;
+        public bool Missing;
+    }
+
+    /// <summary>Every token: the lexed ones, then the missing ones the parser inserted.</summary>
+    public int Count => _count;
+
+    /// <summary>How many tokens the lexer produced (end of file included): they come first, in text order.</summary>
+    public int LexedCount { get; internal set; }
+
+    public SyntaxKind Kind(int index) => _entries[index].Kind;
+
+    public int Start(int index) => _entries[index].Start;
+
+    public bool IsMissing(int index) => _entries[index].Missing;
+
+    // Punctuation is spelled by its kind (text number 0 in the table); other kinds have no fixed spelling.
+    private static readonly string?[] Spellings = MakeSpellings();
+
+    private static string?[] MakeSpellings()
+    {
+        var spellings = new string?[256];
+        foreach (var kind in Enum.GetValues<SyntaxKind>())
+            if (SyntaxFacts.GetText(kind) is { Length: > 0 } text) spellings[(int)kind] = text;
+        return spellings;
+    }
+
+    public string Text(int index)
+    {
+        ref readonly var e = ref _entries[index];
+        if (e.Missing) return "";
+        return Spellings[(int)e.Kind] ?? _texts[e.Text];
+    }
+
+    public int Length(int index)
+    {
+        ref readonly var e = ref _entries[index];
+        if (e.Missing) return 0;
+        return (Spellings[(int)e.Kind] ?? _texts[e.Text]).Length;
+    }
+
+    public TextSpan Span(int index) => new(_entries[index].Start, Length(index));
+
+    public int End(int index) => _entries[index].Start + Length(index);
+
+    internal TokenTrivia? Trivia(int index) => _trivia[_entries[index].Trivia];
+
+    public TextSpan FullSpan(int index)
+    {
+        var start = _entries[index].Start;
+        var end = start + Length(index);
+        if (Trivia(index) is not { } trivia) return TextSpan.FromBounds(start, end);
+        return TextSpan.FromBounds(start - trivia.LeadingLength, end + trivia.TrailingLength);
+    }
+
+    public int FullStart(int index) => _entries[index].Start - (Trivia(index)?.LeadingLength ?? 0);
+
+    public int FullEnd(int index) => End(index) + (Trivia(index)?.TrailingLength ?? 0);
+
+    /// <summary>The token as an object, with the node it belongs to.</summary>
+    public SyntaxToken Token(int index, SyntaxNode? parent) => new(this, index, parent);
+
+    internal int Add(SyntaxKind kind, int start, int text, int trivia, bool missing)
+    {
+        if (_count == _entries.Length) Array.Resize(ref _entries, _count * 2);
+        ref var e = ref _entries[_count];
+        e.Start = start;
+        e.Text = text;
+        e.Trivia = trivia;
+        e.Kind = kind;
+        e.Missing = missing;
+        return _count++;
+    }
+
+    /// <summary>Adds a zero-width token the parser inserts where one was required.</summary>
+    internal int AddMissing(SyntaxKind kind, int position) => Add(kind, position, 0, 0, missing: true);
+
+    /// <summary>The index of the last lexed token (end of file excluded) that starts before the offset, or -1.</summary>
+    public int LastStartingBefore(int offset)
+    {
+        int lo = 0, hi = LexedCount - 2; // the last lexed token is the end of file
+        var found = -1;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (_entries[mid].Start < offset)
+            {
+                found = mid;
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return found;
+    }
+}
