@@ -51,9 +51,8 @@ public sealed partial record SchemaHeader(string? ProtoFile, TextSpan ProtoFileS
         string? file = null;
         TextSpan span = default;
         var imports = new List<string>();
-        SyntaxToken? first = tree.Tokens.Token(0, tree.Root); // the first lexed token leads the text (end of file in an empty one)
-        if (first is null) return new SchemaHeader(null, default, imports);
-        foreach (var trivia in first.LeadingTrivia)
+        // The first lexed token leads the text (the end of file in an empty one).
+        foreach (var trivia in tree.Tokens.LeadingTrivia(0))
         {
             if (trivia.Kind != SyntaxKind.Comment) continue;
             var m = Pattern().Match(trivia.Text);

@@ -49,8 +49,8 @@ public static partial class RootMessageResolver
     /// <summary>The "# proto-message:" line among the comments before the first token.</summary>
     public static (string Name, TextSpan Span)? FindHeader(SyntaxTree tree)
     {
-        var first = tree.Tokens.Token(0, tree.Root); // the first lexed token leads the text (end of file in an empty one)
-        foreach (var trivia in first.LeadingTrivia)
+        // The first lexed token leads the text (the end of file in an empty one).
+        foreach (var trivia in tree.Tokens.LeadingTrivia(0))
         {
             if (trivia.Kind != SyntaxKind.Comment) continue;
             var m = HeaderPattern().Match(trivia.Text);

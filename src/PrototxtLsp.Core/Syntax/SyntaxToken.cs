@@ -43,7 +43,7 @@ public sealed class SyntaxToken : SyntaxElement
     public bool IsMissing => _table.IsMissing(_index);
 
     /// <summary>The trivia before the token, with positions (a new array on each call: read it once).</summary>
-    public IReadOnlyList<SyntaxTrivia> LeadingTrivia => _table.Trivia(_index)?.Leading is { } leading ? leading.At(Start - leading.Length) : [];
+    public IReadOnlyList<SyntaxTrivia> LeadingTrivia => _table.LeadingTrivia(_index);
 
     /// <summary>The trivia after the token up to and including its line break (a new array on each call).</summary>
     public IReadOnlyList<SyntaxTrivia> TrailingTrivia => _table.Trivia(_index)?.Trailing is { } trailing ? trailing.At(_table.End(_index)) : [];

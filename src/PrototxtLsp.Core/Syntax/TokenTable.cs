@@ -5,7 +5,7 @@ namespace PrototxtLsp.Core.Syntax;
 /// <summary>
 /// A document's tokens as one flat array of 16-byte records (position, kind, text and trivia by number) instead of
 /// an object per token: the lexer fills it, nodes keep token numbers, and a <see cref="SyntaxToken"/> object exists
-/// only while a feature holds one. A 1.9 MB net has 320,000 tokens: 5 MB here, against 18 MB as objects and a list,
+/// only while a feature holds one. A 1.9 MB net has 320,000 tokens: 6 MB here (room for 380,000), against 18 MB as objects and a list,
 /// and nothing in the table for the collector to trace. Tokens the parser inserts (missing ones) follow the lexed
 /// tokens, so the first <see cref="LexedCount"/> entries are the text's tokens in order, end of file last.
 /// </summary>
@@ -94,8 +94,12 @@ public sealed class TokenTable
 
     public int FullEnd(int index) => End(index) + (Trivia(index)?.TrailingLength ?? 0);
 
-    /// <summary>The token as an object, with the node it belongs to.</summary>
-    public SyntaxToken Token(int index, SyntaxNode? parent) => new(this, index, parent);
+    /// <summary>The trivia before a token, with positions (a new array on each call).</summary>
+    public IReadOnlyList<SyntaxTrivia> LeadingTrivia(int index) =>
+        Trivia(index)?.Leading is { } leading ? leading.At(_entries[index].Start - leading.Length) : [];
+
+    /// <summary>The token as an object, with the node that holds it (callers outside the tree ask the tree or a node).</summary>
+    internal SyntaxToken Token(int index, SyntaxNode? parent) => new(this, index, parent);
 
     internal int Add(SyntaxKind kind, int start, int text, int trivia, bool missing)
     {
