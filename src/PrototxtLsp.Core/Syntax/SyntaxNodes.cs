@@ -121,6 +121,14 @@ public abstract class SyntaxNode : SyntaxElement
         }
     }
 
+    /// <summary>Views of a run of tokens (first..first+count) whose parent is this node, in a new array.</summary>
+    private protected SyntaxToken[] Run(int first, int count)
+    {
+        var tokens = new SyntaxToken[count];
+        for (var i = 0; i < tokens.Length; i++) tokens[i] = Table.Token(first + i, this);
+        return tokens;
+    }
+
     /// <summary>The token as a view whose parent is this node; null for -1.</summary>
     private protected SyntaxToken? TokenOrNull(int index) => index < 0 ? null : Table.Token(index, this);
 
@@ -434,15 +442,7 @@ public sealed class ExtensionNameSyntax : FieldNameSyntax
 
     public SyntaxToken Open => Table.Token(_open, this);
 
-    public IReadOnlyList<SyntaxToken> Parts
-    {
-        get
-        {
-            var parts = new SyntaxToken[_partCount];
-            for (var i = 0; i < parts.Length; i++) parts[i] = Table.Token(_firstPart + i, this);
-            return parts;
-        }
-    }
+    public IReadOnlyList<SyntaxToken> Parts => Run(_firstPart, _partCount);
 
     public int PartCount => _partCount;
 
@@ -546,15 +546,7 @@ public sealed class StringValueSyntax : ValueSyntax
     public override SyntaxKind Kind => SyntaxKind.StringValue;
 
     /// <summary>The adjacent literals, in order (one in nearly every file; a new list on each call).</summary>
-    public IReadOnlyList<SyntaxToken> Parts
-    {
-        get
-        {
-            var parts = new SyntaxToken[_count];
-            for (var i = 0; i < parts.Length; i++) parts[i] = Table.Token(_first + i, this);
-            return parts;
-        }
-    }
+    public IReadOnlyList<SyntaxToken> Parts => Run(_first, _count);
 
     /// <summary>How many adjacent literals make the value.</summary>
     public int PartCount => _count;
@@ -734,15 +726,7 @@ public sealed class SkippedTokensSyntax : MemberSyntax
     public override SyntaxKind Kind => SyntaxKind.SkippedTokens;
 
     /// <summary>The skipped tokens in order (a new list on each call).</summary>
-    public IReadOnlyList<SyntaxToken> Tokens
-    {
-        get
-        {
-            var tokens = new SyntaxToken[_count];
-            for (var i = 0; i < tokens.Length; i++) tokens[i] = Table.Token(_first + i, this);
-            return tokens;
-        }
-    }
+    public IReadOnlyList<SyntaxToken> Tokens => Run(_first, _count);
 
     public override IEnumerable<SyntaxElement> Children() => Tokens;
 
