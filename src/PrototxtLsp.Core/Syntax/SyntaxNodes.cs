@@ -137,20 +137,19 @@ public abstract class SyntaxNode : SyntaxElement
 
     private protected static int Either(int first, int second) => first >= 0 ? first : second;
 
+    /// <summary>The first (or last) token with text of an element, or -1.</summary>
+    private static int EdgeOf(SyntaxElement element, bool last) => element switch
+    {
+        SyntaxToken t => t.IsMissing ? -1 : t.Index,
+        SyntaxNode n => last ? n.LastIndex() : n.FirstIndex(),
+        _ => -1,
+    };
+
     /// <summary>The last token with text among elements, searched from the end.</summary>
     private protected static int LastIndexOf<T>(IReadOnlyList<T> elements) where T : SyntaxElement
     {
         for (var i = elements.Count - 1; i >= 0; i--)
-        {
-            var index = elements[i] switch
-            {
-                SyntaxToken t => t.IsMissing ? -1 : t.Index,
-                SyntaxNode n => n.LastIndex(),
-                _ => -1,
-            };
-            if (index >= 0) return index;
-        }
-
+            if (EdgeOf(elements[i], last: true) is var index and >= 0) return index;
         return -1;
     }
 
@@ -158,33 +157,14 @@ public abstract class SyntaxNode : SyntaxElement
     private protected static int FirstIndexOf<T>(IReadOnlyList<T> elements) where T : SyntaxElement
     {
         for (var i = 0; i < elements.Count; i++)
-        {
-            var index = elements[i] switch
-            {
-                SyntaxToken t => t.IsMissing ? -1 : t.Index,
-                SyntaxNode n => n.FirstIndex(),
-                _ => -1,
-            };
-            if (index >= 0) return index;
-        }
-
+            if (EdgeOf(elements[i], last: false) is var index and >= 0) return index;
         return -1;
     }
 
-    /// <summary>The first and last tokens with text among a contiguous run of lexed tokens (first..first+count).</summary>
-    private protected int FirstInRun(int first, int count)
-    {
-        for (var i = first; i < first + count; i++)
-            if (!Table.IsMissing(i)) return i;
-        return -1;
-    }
+    // A run (extension name parts, string parts, skipped tokens) is lexed tokens only, none missing: its edges are its ends.
+    private protected static int FirstInRun(int first, int count) => count > 0 ? first : -1;
 
-    private protected int LastInRun(int first, int count)
-    {
-        for (var i = first + count - 1; i >= first; i--)
-            if (!Table.IsMissing(i)) return i;
-        return -1;
-    }
+    private protected static int LastInRun(int first, int count) => count > 0 ? first + count - 1 : -1;
 
     public override void WriteTo(StringBuilder builder)
     {
@@ -401,9 +381,6 @@ public sealed class IdentifierNameSyntax : FieldNameSyntax
 
     public SyntaxToken Identifier => Table.Token(_identifier, this);
 
-    /// <summary>True when the identifier is a missing token.</summary>
-    public bool IsMissing => Table.IsMissing(_identifier);
-
     public override string Name => Table.Text(_identifier);
 
     public override IEnumerable<SyntaxElement> Children()
@@ -412,8 +389,6 @@ public sealed class IdentifierNameSyntax : FieldNameSyntax
     }
 
     public override TextSpan FullSpan => Table.FullSpan(_identifier);
-
-    public override TextSpan Span => Table.Span(_identifier) is var span && !Table.IsMissing(_identifier) ? span : new TextSpan(Table.FullStart(_identifier), 0);
 
     internal override int FirstIndex() => Present(_identifier);
 
@@ -602,9 +577,6 @@ public sealed class MessageValueSyntax : ValueSyntax
     public IReadOnlyList<MemberSyntax> Members { get; }
 
     public SyntaxToken Close => Table.Token(_close, this);
-
-    /// <summary>True when the block was not closed (the closing token is missing).</summary>
-    public bool CloseIsMissing => Table.IsMissing(_close);
 
     /// <summary>The members that are fields (skipped tokens left out), in order.</summary>
     public ImmutableArray<FieldSyntax> Fields

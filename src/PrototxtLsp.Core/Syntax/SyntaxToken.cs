@@ -21,13 +21,6 @@ public sealed class SyntaxToken : SyntaxElement
         Parent = parent;
     }
 
-    /// <summary>A zero-width token that stands for one the text lacks, outside any tree.</summary>
-    public static SyntaxToken Missing(SyntaxKind kind, int position)
-    {
-        var table = new TokenTable();
-        return new SyntaxToken(table, table.AddMissing(kind, position), null);
-    }
-
     /// <summary>The document's token table and this token's number in it.</summary>
     public TokenTable Table => _table;
 

@@ -25,11 +25,6 @@ public sealed class TokenTable
         _trivia = trivia;
     }
 
-    /// <summary>A table for tokens made outside a parse (a lone missing token).</summary>
-    internal TokenTable() : this(1, [""], [null])
-    {
-    }
-
     private struct Entry
     {
         public int Start;
