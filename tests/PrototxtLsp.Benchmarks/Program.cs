@@ -48,14 +48,17 @@ public static class Program
         var text = new PrototxtLsp.Core.Text.SourceText(Inputs.Load(input) ?? throw new InvalidOperationException($"{input} needs ../shared"));
         var body = Stage(stage, text);
         var clock = Stopwatch.StartNew();
-        var runs = 0;
+        var times = new List<double>();
         while (clock.Elapsed.TotalSeconds < seconds)
         {
+            var start = Stopwatch.GetTimestamp();
             GC.KeepAlive(body());
-            runs++;
+            times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
         }
 
-        Console.WriteLine($"{runs} runs of {stage} on {input} in {clock.Elapsed.TotalSeconds:0.0} s: {clock.Elapsed.TotalMilliseconds / runs:0.000} ms each");
+        var runs = times.Count;
+        times.Sort();
+        Console.WriteLine($"{runs} runs of {stage} on {input} in {clock.Elapsed.TotalSeconds:0.0} s: {clock.Elapsed.TotalMilliseconds / runs:0.000} ms each (median {times[runs / 2]:0.000}, fastest tenth {times[runs / 10]:0.000}, min {times[0]:0.000})");
         return 0;
     }
 

@@ -76,4 +76,47 @@ public class LexerTests
     [InlineData("'\\'\\\"\\\\\\?'", "'\"\\?")]
     [InlineData("\"ünï\"", "ünï")]
     public void String_values_decode(string literal, string value) => Assert.Equal(value, StringLiteral.Decode(literal));
+
+    // The lexer scans the usual ASCII word, plain string and one-piece trivia run on fast paths; these cases sit on
+    // the edges where it must hand over to the general rules.
+    [Theory]
+    [InlineData("abcé", SyntaxKind.Identifier, "PTX1001")]   // ASCII prefix, then a non-ASCII letter: one word
+    [InlineData("éabc", SyntaxKind.Identifier, "PTX1001")]
+    [InlineData("\"a\rb\"", SyntaxKind.StringLiteral, null)] // a lone CR does not end a string
+    [InlineData("\"ab\\tc\"", SyntaxKind.StringLiteral, null)]
+    [InlineData("\"ab\0c\"", SyntaxKind.StringLiteral, "PTX1001")]
+    [InlineData("'a\"b'", SyntaxKind.StringLiteral, null)]
+    public void Fast_path_edges(string text, SyntaxKind kind, string? code)
+    {
+        var (token, diagnostics) = Single(text);
+        Assert.Equal(kind, token.Kind);
+        Assert.Equal(text, token.Text);
+        Assert.Equal(code is null ? [] : new[] { code }, diagnostics.Select(d => d.Code));
+    }
+
+    [Fact]
+    public void Word_then_non_letter_non_ascii_is_two_tokens()
+    {
+        var diagnostics = new List<Diagnostic>();
+        var tokens = Lexer.Tokenize("abc\u20ac", diagnostics);
+        Assert.Equal(["abc", "\u20ac", ""], tokens.Select(t => t.Text));
+        Assert.Equal(["PTX1001"], diagnostics.Select(d => d.Code));
+    }
+
+    [Theory]
+    [InlineData("a \n  b", " \n", "  ")]          // the trailing run ends with the line break; the indent leads
+    [InlineData("a # c\n\tb", " # c\n", "\t")]
+    [InlineData("a  \n b", "  \n", " ")]
+    [InlineData("a\r\n   b", "\r\n", "   ")]
+    [InlineData("a\n   \n  b", "\n", "   \n  ")]
+    [InlineData("a \t b", " \t ", "")]
+    [InlineData("a b", " ", "")]
+    public void Trivia_runs_split_between_tokens(string text, string trailingOfA, string leadingOfB)
+    {
+        var tokens = Lexer.Tokenize(text, new List<Diagnostic>());
+        Assert.Equal(["a", "b", ""], tokens.Select(t => t.Text));
+        Assert.Equal(trailingOfA, string.Concat(tokens[0].TrailingTrivia.Select(t => t.Text)));
+        Assert.Equal(leadingOfB, string.Concat(tokens[1].LeadingTrivia.Select(t => t.Text)));
+        Assert.Equal(text, string.Concat(tokens.Select(t => t.ToFullString())));
+    }
 }

@@ -20,6 +20,7 @@ public sealed class Lexer
     private readonly Dictionary<string, TriviaPattern> _trailingPatterns = new(StringComparer.Ordinal);
     private readonly TriviaPattern?[] _indents = new TriviaPattern?[33];
     private TriviaPattern? _newLine;
+    private TriviaPattern? _space;
 
     // Stands for "no leading trivia" when pairing a trailing run alone (its own kinds and texts are never read).
     private readonly TriviaPattern _noLeading = new([], []);
@@ -56,13 +57,35 @@ public sealed class Lexer
     private int InternId(ReadOnlySpan<char> text)
     {
         if (text.Length == 0) return 0;
-        if (text.Length <= 64 && _lookup.TryGetValue(text, out var existing)) return existing;
-        var s = text.ToString();
-        var id = _texts.Count;
-        _texts.Add(s);
-        if (text.Length <= 64) _ids.Add(s, id);
+        if (text.Length > 64)
+        {
+            _texts.Add(text.ToString());
+            return _texts.Count - 1;
+        }
+
+        // A direct-mapped cache of recent texts in front of the dictionary, slotted by length and three characters:
+        // a field name or a blob name usually comes back soon, and a hit costs one comparison instead of hashing the
+        // whole text.
+        var slot = (text.Length * 31 + text[0] * 7 + text[^1] * 131 + text[text.Length >> 1]) & (RecentSlots - 1);
+        ref var recent = ref _recent[slot];
+        if (recent.Text is { } known && text.SequenceEqual(known)) return recent.Id;
+        if (!_lookup.TryGetValue(text, out var id))
+        {
+            var s = text.ToString();
+            id = _texts.Count;
+            _texts.Add(s);
+            _ids.Add(s, id);
+        }
+
+        recent = new Recent(_texts[id], id);
         return id;
     }
+
+    private const int RecentSlots = 512;
+
+    private readonly Recent[] _recent = new Recent[RecentSlots];
+
+    private readonly record struct Recent(string? Text, int Id);
 
     /// <summary>The tokens of a text as objects (for tests and tools; the parser reads the <see cref="TokenTable"/>).</summary>
     public static List<SyntaxToken> Tokenize(string text, List<Diagnostic> diagnostics)
@@ -100,7 +123,7 @@ public sealed class Lexer
         var start = _pos;
         var kind = ScanToken();
         // Punctuation has one spelling, its constant (the table spells it from the kind): no lookup among the strings.
-        var text = SyntaxFacts.GetText(kind).Length > 0 ? 0 : InternId(_text.AsSpan(start, _pos - start));
+        var text = TokenTable.IsSpelledByKind(kind) ? 0 : InternId(_text.AsSpan(start, _pos - start));
         var trailing = kind == SyntaxKind.EndOfFile ? null : ScanTrivia(leading: false);
         var trivia = leading is not null ? leading.PairWith(trailing) : trailing is not null ? _noLeading.PairWith(trailing) : null;
         var triviaId = 0;
@@ -119,11 +142,49 @@ public sealed class Lexer
         return kind;
     }
 
+    /// <summary>True for a character that starts trivia (the byte-order mark aside, which only the general path reads).</summary>
+    private static bool StartsTrivia(char c) => c is ' ' or '\t' or '\v' or '\f' or '\r' or '\n' or '#';
+
     private TriviaPattern? ScanTrivia(bool leading)
     {
-        _trivia.Clear();
-        var runStart = _pos;
         var text = _text;
+        var runStart = _pos;
+        // The commonest runs first, without collecting pieces: indentation of spaces before a token (or nothing), and
+        // after a token a bare "\n", a single space, or nothing.
+        if (leading)
+        {
+            var p = runStart;
+            while (p < text.Length && text[p] == ' ') p++;
+            var n = p - runStart;
+            if (p == text.Length || (!StartsTrivia(text[p]) && text[p] != '\uFEFF'))
+            {
+                if (n == 0) return null;
+                if (n < _indents.Length)
+                {
+                    _pos = p;
+                    return _indents[n] ??= new TriviaPattern([SyntaxKind.Whitespace], [new string(' ', n)]);
+                }
+            }
+        }
+        else if (runStart < text.Length)
+        {
+            var c = text[runStart];
+            if (c == '\n')
+            {
+                _pos++;
+                return _newLine ??= new TriviaPattern([SyntaxKind.EndOfLine], ["\n"]);
+            }
+
+            if (c == ' ' && (runStart + 1 == text.Length || !StartsTrivia(text[runStart + 1])))
+            {
+                _pos++;
+                return _space ??= new TriviaPattern([SyntaxKind.Whitespace], [" "]);
+            }
+
+            if (!StartsTrivia(c)) return null;
+        }
+
+        _trivia.Clear();
         while (_pos < text.Length)
         {
             var start = _pos;
@@ -161,16 +222,6 @@ public sealed class Lexer
         var count = _trivia.Count;
         if (count == 0) return null;
         var runLength = _pos - runStart;
-        // The two commonest runs skip the lookup: a bare "\n" after a token, and indentation of spaces before one.
-        if (count == 1)
-        {
-            var (kind, _, length) = _trivia[0];
-            if (!leading && kind == SyntaxKind.EndOfLine && length == 1 && text[runStart] == '\n')
-                return _newLine ??= new TriviaPattern([SyntaxKind.EndOfLine], ["\n"]);
-            if (leading && kind == SyntaxKind.Whitespace && length < _indents.Length && text.AsSpan(runStart, length).IndexOfAnyExcept(' ') < 0)
-                return _indents[length] ??= new TriviaPattern([SyntaxKind.Whitespace], [new string(' ', length)]);
-        }
-
         var patterns = leading ? _leadingPatterns : _trailingPatterns;
         var lookup = patterns.GetAlternateLookup<ReadOnlySpan<char>>();
         var shareable = runLength <= 128;
@@ -214,9 +265,15 @@ public sealed class Lexer
 
         if (IsLetter(c) || (c >= 0x80 && char.IsLetter(c)))
         {
-            // A word with non-ASCII letters ("nämé") stays one identifier with one diagnostic, not a cascade.
+            // The usual word is ASCII: a tight scan, and the general loop only when a non-ASCII character follows. A
+            // word with non-ASCII letters ("nämé") stays one identifier with one diagnostic, not a cascade.
             var wordStart = _pos;
-            var nonAscii = false;
+            var text = _text;
+            var p = _pos + 1;
+            while (p < text.Length && text[p] < 0x80 && IsWordChar[text[p]]) p++;
+            _pos = p;
+            var nonAscii = c >= 0x80;
+            if (!nonAscii && (p == text.Length || text[p] < 0x80)) return SyntaxKind.Identifier;
             while (IsLetter(Cur) || IsDigit(Cur) || (Cur >= 0x80 && char.IsLetterOrDigit(Cur)))
             {
                 nonAscii |= Cur >= 0x80;
@@ -253,6 +310,17 @@ public sealed class Lexer
     {
         var start = _pos;
         _pos++;
+        // The usual string ends on its line with no escapes: a tight scan to the first character that needs thought.
+        var text = _text;
+        var p = _pos;
+        while (p < text.Length && text[p] is var ch && ch != quote && ch != '\\' && ch != '\n' && ch != '\r' && ch != '\0') p++;
+        _pos = p;
+        if (p < text.Length && text[p] == quote)
+        {
+            _pos++;
+            return SyntaxKind.StringLiteral;
+        }
+
         while (true)
         {
             if (AtEnd)
@@ -413,6 +481,15 @@ public sealed class Lexer
     }
 
     private static bool IsDigit(char c) => c is >= '0' and <= '9';
+
+    private static readonly bool[] IsWordChar = MakeWordChars();
+
+    private static bool[] MakeWordChars()
+    {
+        var table = new bool[128];
+        for (var c = 0; c < 128; c++) table[c] = IsLetter((char)c) || IsDigit((char)c);
+        return table;
+    }
 
     private static bool IsLetter(char c) => c is >= 'a' and <= 'z' or >= 'A' and <= 'Z' or '_';
 }

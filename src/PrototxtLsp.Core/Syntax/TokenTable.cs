@@ -57,6 +57,9 @@ public sealed class TokenTable
         return spellings;
     }
 
+    /// <summary>True for punctuation: its one spelling comes from its kind, so the table keeps no text for it.</summary>
+    internal static bool IsSpelledByKind(SyntaxKind kind) => Spellings[(int)kind] is not null;
+
     public string Text(int index)
     {
         ref readonly var e = ref _entries[index];
