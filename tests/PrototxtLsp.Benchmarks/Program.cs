@@ -11,6 +11,7 @@ namespace PrototxtLsp.Benchmarks;
 ///   loop [INPUT] [SECONDS] [lex|parse|full|full+q]  one stage on one input in a loop, for a profiler (dotnet-trace collect -- …)
 ///   allocs [INPUT] [lex|parse|full]  what a stage allocates, by type (sampled)
 ///   retained              managed memory kept alive by analyses of ResNet-152 and generated nets
+///   ab OLD_CORE_DLL NEW_CORE_DLL [INPUT] [SECONDS] [STAGE]  two builds of Core in one process, alternating runs (paired ratios)
 ///   latency [--server PATH] [--edits N] [--requests N] [--starts N]  end-to-end latency of the published server over LSP (see Latency.cs)
 /// Prints numbers; asserts nothing.
 /// </summary>
@@ -37,6 +38,8 @@ public static class Program
                 return Retained();
             case "latency":
                 return Latency.Run(args.Skip(1).ToArray());
+            case "ab":
+                return AbCompare.Run(args.Skip(1).ToArray());
             default:
                 Console.Error.WriteLine($"unknown mode '{mode}': use quick, bdn, generate DIR or latency.");
                 return 2;

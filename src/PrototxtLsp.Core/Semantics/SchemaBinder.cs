@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using PrototxtLsp.Core.Diagnostics;
 using PrototxtLsp.Core.Schema;
 using PrototxtLsp.Core.Syntax;
@@ -16,6 +17,11 @@ public sealed class SchemaBinder
     // What each field and block means, indexed by their ordinals in the tree (no hashing, 8 bytes per node).
     private readonly FieldInfo?[] _fields;
     private readonly MessageInfo?[] _blocks;
+
+    private const int RecentSlots = 256;
+    private readonly RecentField[] _recent = new RecentField[RecentSlots];
+
+    private readonly record struct RecentField(MessageInfo? Message, string? Name, FieldInfo? Info);
 
     private SchemaBinder(SyntaxTree tree)
     {
@@ -73,13 +79,17 @@ public sealed class SchemaBinder
             BindValue(field, info, field.Value);
         }
 
-        if (message.RequiredFields.Count > 0)
-        {
-            var missing = message.RequiredFields.Where(f => Find(seen, seenIndex, f) is null).Select(f => f.Name).ToList();
-            if (missing.Count > 0) _diagnostics.Add(DiagnosticCatalog.RequiredMissing(ownerSpan, message.FullName, missing));
-        }
-
+        if (message.RequiredFields.Count > 0) CheckRequired(message, ownerSpan, seen, seenIndex);
         ReturnSeen(seen);
+    }
+
+    // Apart from BindMembers so that its locals are not captured by a closure allocated on every block.
+    private void CheckRequired(MessageInfo message, TextSpan ownerSpan, List<(FieldInfo Info, FieldSyntax Field)> seen, Dictionary<FieldInfo, FieldSyntax>? seenIndex)
+    {
+        var missing = new List<string>();
+        foreach (var f in message.RequiredFields)
+            if (Find(seen, seenIndex, f) is null) missing.Add(f.Name);
+        if (missing.Count > 0) _diagnostics.Add(DiagnosticCatalog.RequiredMissing(ownerSpan, message.FullName, missing));
     }
 
     private static FieldSyntax? Find(List<(FieldInfo Info, FieldSyntax Field)> seen, Dictionary<FieldInfo, FieldSyntax>? index, FieldInfo info)
@@ -106,9 +116,15 @@ public sealed class SchemaBinder
         {
             // The parser makes a plain name only from an identifier it read, so it is never missing.
             var name = field.NameText;
+            // Names are one shared string per distinct text in a document, so a cache by reference answers the
+            // repeats ("name", "bottom", "num_output" in every layer) without hashing the text.
+            var slot = (RuntimeHelpers.GetHashCode(name) * 31 + RuntimeHelpers.GetHashCode(message)) & (RecentSlots - 1);
+            ref var recent = ref _recent[slot];
+            if (ReferenceEquals(recent.Name, name) && ReferenceEquals(recent.Message, message)) return recent.Info;
             if (IsNonAscii(name)) return null;
             var info = message.FindField(name);
             if (info is null) ReportUnknownField(name, field.NameSpan, message);
+            else recent = new RecentField(message, name, info);
             return info;
         }
 

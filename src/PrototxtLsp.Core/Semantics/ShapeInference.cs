@@ -126,71 +126,65 @@ public static class ShapeInference
     {
         var layer = c.Layer;
         var n = layer.Tops.Count;
-        Shape[] All(Shape s)
-        {
-            var tops = new Shape[n];
-            Array.Fill(tops, s);
-            return tops;
-        }
 
         switch (layer.TypeName)
         {
             case "AbsVal" or "BNLL" or "Clip" or "Dropout" or "ELU" or "Exp" or "Log" or "Power" or "ReLU" or "Sigmoid" or "Swish" or "TanH" or "Threshold"
                 or "LRN" or "MVN" or "Softmax":
                 c.Params = 0;
-                return All(Same(c));
+                return Fill(n, Same(c));
             case "Split":
-                return All(Same(c));
+                return Fill(n, Same(c));
             case "LSTMUnit":
                 // Bottoms c_{t−1} (1×N×D), gates (1×N×4D), cont; both tops (c_t, h_t) are shaped like c_{t−1}.
-                return All(Same(c));
+                return Fill(n, Same(c));
             case "Silence" or "HDF5Output":
                 return [];
             case "PReLU":
                 c.Params = Bool(c.Param("prelu_param"), "channel_shared", false) ? 1 : c.Bottom.Rank >= 2 ? c.Bottom[1] : c.Bottom.IsKnownRank ? 1 : null;
-                return All(Same(c));
+                return Fill(n, Same(c));
             case "BatchNorm":
                 c.Params = 0;
                 c.Statistics = c.Bottom.Rank >= 2 ? c.Bottom[1] is { } ch ? 2 * ch + 1 : null : c.Bottom.IsKnownRank ? 3 : null;
-                return All(Same(c));
+                return Fill(n, Same(c));
             case "Scale":
-                return All(ScaleOrBias(c, c.Param("scale_param"), isScale: true));
+                return Fill(n, ScaleOrBias(c, c.Param("scale_param"), isScale: true));
             case "Bias":
-                return All(ScaleOrBias(c, c.Param("bias_param"), isScale: false));
+                return Fill(n, ScaleOrBias(c, c.Param("bias_param"), isScale: false));
             case "Convolution" or "Deconvolution" or "Im2col":
-                return All(Convolution(c, layer.TypeName));
+                return Fill(n, Convolution(c, layer.TypeName));
             case "Pooling":
                 return Pooling(c, n);
             case "InnerProduct":
-                return All(InnerProduct(c));
+                return Fill(n, InnerProduct(c));
             case "Eltwise":
-                return All(Eltwise(c));
+                return Fill(n, Eltwise(c));
             case "Concat":
-                return All(Concat(c));
+                return Fill(n, Concat(c));
             case "Slice":
                 return Slice(c, n);
             case "Flatten":
-                return All(Flatten(c));
+                return Fill(n, Flatten(c));
             case "Reshape":
-                return All(Reshape(c));
+                return Fill(n, Reshape(c));
             case "Crop":
-                return All(Crop(c));
+                return Fill(n, Crop(c));
             case "Tile":
-                return All(Tile(c));
+                return Fill(n, Tile(c));
             case "Reduction":
             {
                 var axis = c.Bottom.Axis(Int(c.Param("reduction_param"), "axis") ?? 0);
-                return All(axis is { } a ? new Shape(c.Bottom.Dims!.Take(a).ToArray()) : Shape.Unknown);
+                return Fill(n, axis is { } a ? new Shape(c.Bottom.Dims!.Take(a).ToArray()) : Shape.Unknown);
             }
             case "ArgMax":
-                return All(ArgMax(c));
+                return Fill(n, ArgMax(c));
             case "Embed":
             {
                 var p = c.Param("embed_param");
                 var output = Int(p, "num_output");
                 var inputDim = Int(p, "input_dim");
                 c.Params = output is { } o && inputDim is { } i ? i * o + (Bool(p, "bias_term", true) ? o : 0) : null;
-                return All(c.Bottom.Dims is { } embedDims ? new Shape([.. embedDims, output]) : Shape.Unknown);
+                return Fill(n, c.Bottom.Dims is { } embedDims ? new Shape([.. embedDims, output]) : Shape.Unknown);
             }
             case "Input":
                 return InputLayer(c, n);
@@ -200,7 +194,7 @@ public static class ShapeInference
             {
                 var shape = Block(c.Param("parameter_param"), "shape") is { } s ? Shape.Of(Ints(s, "dim").Select(d => (long?)d).ToArray()) : Shape.Unknown;
                 c.Params = shape.Count;
-                return All(shape);
+                return Fill(n, shape);
             }
             case "Data":
             {
@@ -234,11 +228,11 @@ public static class ShapeInference
             }
             case "HDF5Data":
                 // No weights; the shapes come from the HDF5 files.
-                return All(Shape.Unknown);
+                return Fill(n, Shape.Unknown);
             case "Python" or "Recurrent":
                 c.Params = null;
                 c.Macs = null;
-                return All(Shape.Unknown);
+                return Fill(n, Shape.Unknown);
             case "Accuracy":
             {
                 var axis = c.Bottom.Axis(Int(c.Param("accuracy_param"), "axis") ?? 1);
@@ -248,54 +242,54 @@ public static class ShapeInference
                 // The optional second top is the softmax of bottom 0.
                 return n <= 1 ? [Shape.Scalar] : [Shape.Scalar, c.Bottom];
             case "ContrastiveLoss" or "EuclideanLoss" or "HingeLoss" or "MultinomialLogisticLoss" or "SigmoidCrossEntropyLoss":
-                return All(Shape.Scalar);
+                return Fill(n, Shape.Scalar);
             case "SPP":
             {
                 var height = Int(c.Param("spp_param"), "pyramid_height") ?? 0;
-                if (c.Bottom.Rank != 4) return All(Shape.Unknown);
+                if (c.Bottom.Rank != 4) return Fill(n, Shape.Unknown);
                 // One level is a single pooling to 1×1 (4 axes); more levels are pooled, flattened and concatenated:
                 // level l pools to 2^l × 2^l bins.
-                if (height == 1) return All(Shape.Of(c.Bottom[0], c.Bottom[1], 1, 1));
+                if (height == 1) return Fill(n, Shape.Of(c.Bottom[0], c.Bottom[1], 1, 1));
                 // Past 31 levels the bin count does not fit a long (and for a height past int.MaxValue the loop below would
                 // never end: `pyramid_height: 2147483648` hung the analysis), so the size is unknown.
-                if (height > 31) return All(Shape.Of(c.Bottom[0], null));
+                if (height > 31) return Fill(n, Shape.Of(c.Bottom[0], null));
                 long bins = 0;
                 for (var l = 0; l < height; l++) bins += 1L << (2 * l);
-                return All(Shape.Of(c.Bottom[0], c.Bottom[1] is { } sppChannels ? Shape.SafeMul(sppChannels, bins) : null));
+                return Fill(n, Shape.Of(c.Bottom[0], c.Bottom[1] is { } sppChannels ? Shape.SafeMul(sppChannels, bins) : null));
             }
             case "LSTM" or "RNN":
                 return Recurrent(c, n, layer.TypeName == "LSTM");
             case "Filter":
                 return c.Bottoms.Take(n).Select(b => b.Dims is { Count: > 0 } d ? new Shape([null, .. d.Skip(1)]) : Shape.Unknown).ToArray();
             case "BatchReindex":
-                return All(c.Bottom.Dims is { Count: > 0 } d && c.Bottoms.Count > 1 ? new Shape([c.Bottoms[1][0], .. d.Skip(1)]) : Shape.Unknown);
+                return Fill(n, c.Bottom.Dims is { Count: > 0 } d && c.Bottoms.Count > 1 ? new Shape([c.Bottoms[1][0], .. d.Skip(1)]) : Shape.Unknown);
             // Common fork layers (SSD, py-faster-rcnn, R-FCN, PSPNet, SegNet, BN forks), by their fields' usual names.
             case "Normalize":
                 c.Params = Bool(c.Param("norm_param"), "channel_shared", true) ? 1 : c.Bottom.Rank >= 2 ? c.Bottom[1] : null;
-                return All(Same(c));
+                return Fill(n, Same(c));
             case "BN":
                 c.Params = c.Bottom.Rank >= 2 && c.Bottom[1] is { } bnChannels ? 2 * bnChannels : null;
-                return All(Same(c));
+                return Fill(n, Same(c));
             case "Permute":
             {
                 var order = Ints(c.Param("permute_param"), "order");
-                if (c.Bottom.Dims is not { } permDims) return All(Shape.Unknown);
+                if (c.Bottom.Dims is not { } permDims) return Fill(n, Shape.Unknown);
                 var full = order.Where(o => o >= 0 && o < permDims.Count).Select(o => (int)o).Distinct().ToList();
                 full.AddRange(Enumerable.Range(0, permDims.Count).Where(i => !full.Contains(i)));
-                return All(new Shape(full.Select(i => permDims[i]).ToArray()));
+                return Fill(n, new Shape(full.Select(i => permDims[i]).ToArray()));
             }
             case "ROIPooling":
             {
                 var p = c.Param("roi_pooling_param");
                 var rois = c.Bottoms.Count > 1 ? c.Bottoms[1][0] : null;
-                return All(Shape.Of(rois, c.Bottom[1], Int(p, "pooled_h"), Int(p, "pooled_w")));
+                return Fill(n, Shape.Of(rois, c.Bottom[1], Int(p, "pooled_h"), Int(p, "pooled_w")));
             }
             case "PSROIPooling":
             {
                 var p = c.Param("psroi_pooling_param");
                 var rois = c.Bottoms.Count > 1 ? c.Bottoms[1][0] : null;
                 var group = Int(p, "group_size");
-                return All(Shape.Of(rois, Int(p, "output_dim"), group, group));
+                return Fill(n, Shape.Of(rois, Int(p, "output_dim"), group, group));
             }
             case "Upsample":
             {
@@ -303,7 +297,7 @@ public static class ShapeInference
                 var scale = Int(p, "scale") ?? 2;
                 long? h = Int(p, "upsample_h") ?? (c.Bottom[2] is { } bh ? bh * (Int(p, "scale_h") ?? scale) : null);
                 long? w = Int(p, "upsample_w") ?? (c.Bottom[3] is { } bw ? bw * (Int(p, "scale_w") ?? scale) : null);
-                return All(c.Bottom.Rank == 4 ? Shape.Of(c.Bottom[0], c.Bottom[1], h, w) : Shape.Unknown);
+                return Fill(n, c.Bottom.Rank == 4 ? Shape.Of(c.Bottom[0], c.Bottom[1], h, w) : Shape.Unknown);
             }
             case "Interp":
             {
@@ -313,10 +307,10 @@ public static class ShapeInference
                     (h, w) = (ih + (ih - 1) * (zoom - 1), iw + (iw - 1) * (zoom - 1));
                 if (h is null && Int(p, "shrink_factor") is { } shrink && shrink > 0 && c.Bottom[2] is { } sh && c.Bottom[3] is { } sw)
                     (h, w) = ((sh - 1) / shrink + 1, (sw - 1) / shrink + 1);
-                return All(c.Bottom.Rank == 4 ? Shape.Of(c.Bottom[0], c.Bottom[1], h, w) : Shape.Unknown);
+                return Fill(n, c.Bottom.Rank == 4 ? Shape.Of(c.Bottom[0], c.Bottom[1], h, w) : Shape.Unknown);
             }
             case "DetectionOutput":
-                return All(Shape.Of(1, 1, null, 7));
+                return Fill(n, Shape.Of(1, 1, null, 7));
             case "PriorBox":
             {
                 // SSD: aspect ratios start with 1; each new ratio adds itself and, with flip (default), its inverse.
@@ -331,12 +325,12 @@ public static class ShapeInference
 
                 var priors = ratios.Count * Doubles(p, "min_size").Count + Doubles(p, "max_size").Count;
                 var cells = c.Bottom.Rank == 4 ? c.Bottom.CountRange(2, 4) : null;
-                return All(Shape.Of(1, 2, cells is { } hw ? hw * priors * 4 : null));
+                return Fill(n, Shape.Of(1, 2, cells is { } hw ? hw * priors * 4 : null));
             }
             default:
                 c.Params = null;
                 c.Macs = null;
-                return All(Shape.Unknown);
+                return Fill(n, Shape.Unknown);
         }
     }
 
@@ -344,6 +338,14 @@ public static class ShapeInference
     /// transform_param's crop_size; in a V1 net, Caffe's upgrade first moves a crop_size written in the data layer's own
     /// param block (DATA, IMAGE_DATA, WINDOW_DATA) into transform_param. The current format ignores that field.
     /// </summary>
+    /// <summary>n tops of one shape (a static helper, not a local function: a closure over n was allocated on every layer).</summary>
+    private static Shape[] Fill(int n, Shape s)
+    {
+        var tops = new Shape[n];
+        Array.Fill(tops, s);
+        return tops;
+    }
+
     private static long CropSize(Context c, string dataParam) =>
         Int(c.Param("transform_param"), "crop_size") ?? (c.Layer.Format == LayerFormat.V1 ? Int(c.Param(dataParam), "crop_size") : null) ?? 0;
 

@@ -28,9 +28,9 @@ public sealed class Lexer
     // One string per distinct token or trivia text in a document: "name", "  ", "\n", "conv1" are allocated once, not
     // once per occurrence (a ResNet-152 file has 20,000 tokens but a few hundred distinct texts). Token texts are
     // numbered for the token table; number 0 is the empty text.
-    private readonly Dictionary<string, int> _ids = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _ids;
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
-    private readonly List<string> _texts = [""];
+    private readonly List<string> _texts;
     private readonly List<TokenTrivia?> _pairs = [null];
     private readonly TokenTable _table;
 
@@ -38,6 +38,11 @@ public sealed class Lexer
     {
         _text = text;
         _diagnostics = diagnostics;
+        // Nets have a distinct text every 55–105 characters (layer and blob names, each also as a quoted literal):
+        // sized for one every 64, the table rarely grows, and growing would leave its old arrays as garbage.
+        var distinct = text.Length / 64 + 16;
+        _ids = new Dictionary<string, int>(distinct, StringComparer.Ordinal);
+        _texts = new List<string>(distinct) { "" };
         _lookup = _ids.GetAlternateLookup<ReadOnlySpan<char>>();
         // Prototxt averages 5.5–6.5 characters per token (corpus, ResNet-152, the generated nets); a denser file grows
         // the table once. Some room is left for the missing tokens the parser may add.

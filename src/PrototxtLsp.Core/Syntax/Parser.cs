@@ -118,8 +118,21 @@ public sealed class Parser
     {
         var count = _memberStack.Count - mark;
         if (count == 0) return Array.Empty<FieldSyntax>();
-        MemberSyntax[] members = allFields ? new FieldSyntax[count] : new MemberSyntax[count];
-        _memberStack.CopyTo(mark, members, 0, count);
+        var stack = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_memberStack).Slice(mark, count);
+        MemberSyntax[] members;
+        if (allFields)
+        {
+            // Copied one by one as fields: a FieldSyntax[] is sealed-typed, so no covariance check per element
+            // (Array.Copy from the MemberSyntax list would check each one).
+            var fields = new FieldSyntax[count];
+            for (var i = 0; i < fields.Length; i++) fields[i] = System.Runtime.CompilerServices.Unsafe.As<FieldSyntax>(stack[i]);
+            members = fields;
+        }
+        else
+        {
+            members = stack.ToArray();
+        }
+
         _memberStack.RemoveRange(mark, count);
         return members;
     }
