@@ -87,6 +87,12 @@ public static class NetAnalyzer
             if (options.LayerTypes.TryGetValue(type, out var declared)) return declared;
             if (!options.IsCustomSchema) return null;
             if (_forks.TryGetValue(type, out var fork)) return fork;
+            return _forks[type] = FindFork(type, block);
+        }
+
+        // Apart from Find so that the closure over its locals is allocated only for a type not seen before, not per layer.
+        private LayerTypeInfo? FindFork(string type, MessageValueSyntax block)
+        {
             var layerMessage = model.Schema.FindMessage("caffe.LayerParameter");
             var bvlc = Schema.ProtoSchema.Caffe.FindMessage("caffe.LayerParameter");
             if (layerMessage is null || bvlc is null) return null;
@@ -98,7 +104,7 @@ public static class NetAnalyzer
                 .Where(n => n.EndsWith("_param", StringComparison.Ordinal) && layerMessage.FindField(n) is not null && bvlc.FindField(n) is null)
                 .Distinct().ToList();
             if (layerMessage.FindField(snake) is not null && !forkParams.Contains(snake)) forkParams.Add(snake);
-            return _forks[type] = forkParams.Count == 0 ? null : LayerTypeInfo.Custom(type, BlobCountRule.Any, BlobCountRule.Any, allowsInPlace: true, forkParams, "the custom schema");
+            return forkParams.Count == 0 ? null : LayerTypeInfo.Custom(type, BlobCountRule.Any, BlobCountRule.Any, allowsInPlace: true, forkParams, "the custom schema");
         }
 
         /// <summary>Every current-format <c>layer { type: "…" }</c> block in the file (V0 blocks inside <c>layers</c> excluded).</summary>
@@ -292,8 +298,8 @@ public static class NetAnalyzer
             }
             else if (f.Value is MessageValueSyntax rule)
             {
-                if (f.NameText == "include") node.Include.Add(ReadRule(rule));
-                else if (f.NameText == "exclude") node.Exclude.Add(ReadRule(rule));
+                if (f.NameText == "include") node.AddRule(ReadRule(rule), include: true);
+                else if (f.NameText == "exclude") node.AddRule(ReadRule(rule), include: false);
             }
         }
 

@@ -178,9 +178,15 @@ public sealed class LayerNode
 
     public List<BlobReference> Tops { get; } = [];
 
-    public List<NetStateRuleInfo> Include { get; } = [];
+    // Most layers have no rules: the lists exist only once a rule is read.
+    private List<NetStateRuleInfo>? _include;
+    private List<NetStateRuleInfo>? _exclude;
 
-    public List<NetStateRuleInfo> Exclude { get; } = [];
+    public IReadOnlyList<NetStateRuleInfo> Include => _include ?? (IReadOnlyList<NetStateRuleInfo>)[];
+
+    public IReadOnlyList<NetStateRuleInfo> Exclude => _exclude ?? (IReadOnlyList<NetStateRuleInfo>)[];
+
+    internal void AddRule(NetStateRuleInfo rule, bool include) => (include ? _include ??= [] : _exclude ??= []).Add(rule);
 
     /// <summary>How the layer is named in messages: its name, or its position.</summary>
     public string DisplayName => Name ?? $"#{Index + 1}";
@@ -191,24 +197,23 @@ public sealed class LayerNode
     /// <summary>Caffe's layer filter: with include rules, any must match; otherwise no exclude rule may match.</summary>
     public bool IsIncludedIn(NetState state)
     {
-        if (Include.Count > 0)
+        if (_include is { Count: > 0 } include)
         {
-            foreach (var rule in Include)
+            foreach (var rule in include)
                 if (rule.Matches(state)) return true;
             return false;
         }
 
-        foreach (var rule in Exclude)
-            if (rule.Matches(state)) return false;
+        if (_exclude is { } exclude)
+            foreach (var rule in exclude)
+                if (rule.Matches(state)) return false;
         return true;
     }
 
-    private readonly int _hash = IdentityHash.Next();
-
-    /// <summary>Equal only to itself; a cheap per-layer hash (layers key the cost maps).</summary>
+    /// <summary>Equal only to itself (the runtime's identity hash: layers rarely key a dictionary now).</summary>
     public override bool Equals(object? obj) => ReferenceEquals(this, obj);
 
-    public override int GetHashCode() => _hash;
+    public override int GetHashCode() => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(this);
 
     public override string ToString() => $"{DisplayName} ({TypeName ?? TypeText ?? "?"})";
 }

@@ -22,21 +22,21 @@ public static class ShapeInference
         var result = new NetShapes[net.States.Count];
         foreach (var (state, members) in net.StateClasses)
         {
-            var shapes = new NetShapes(state);
+            var shapes = new NetShapes(state, net);
             var blobs = new Dictionary<string, Shape>(StringComparer.Ordinal);
-            foreach (var (input, shape) in InputShapes(net)) { blobs[input.Name] = shape; shapes.Tops[input] = shape; }
+            foreach (var (input, shape) in InputShapes(net)) { blobs[input.Name] = shape; shapes.Tops.Set(input, shape); }
             Action<string, TextSpan, Func<string, Diagnostic>> report = (code, span, make) =>
             {
                 if (!findings.TryGetValue((code, span), out var entry)) findings[(code, span)] = entry = ([], make);
                 foreach (var member in members)
                     if (!entry.States.Contains(member)) entry.States.Add(member); // a layer may report twice in one state
             };
+            var ctx = new Context(report); // one per state, started afresh for each layer
             foreach (var layer in net.Layers)
             {
                 if (!layer.IsIncludedIn(state)) continue;
-                var bottoms = new List<Shape>(layer.Bottoms.Count);
-                foreach (var b in layer.Bottoms) bottoms.Add(blobs.GetValueOrDefault(b.Name) ?? Shape.Unknown);
-                var ctx = new Context(layer, bottoms, report);
+                ctx.Start(layer);
+                foreach (var b in layer.Bottoms) ctx.Bottoms.Add(blobs.GetValueOrDefault(b.Name) ?? Shape.Unknown);
                 Shape[] tops;
                 try
                 {
@@ -51,12 +51,12 @@ public static class ShapeInference
                 for (var i = 0; i < layer.Tops.Count; i++)
                 {
                     var shape = i < tops.Length ? tops[i] : Shape.Unknown;
-                    shapes.Tops[layer.Tops[i]] = shape;
+                    shapes.Tops.Set(layer.Tops[i], shape);
                     blobs[layer.Tops[i].Name] = shape;
                     activation = shape.Count is { } c && activation is { } a ? a + Shape.SafeMul(c, BytesPerValue) : null;
                 }
 
-                shapes.Costs[layer] = new LayerCost(ctx.Params, ctx.Statistics, ctx.Macs, activation);
+                shapes.Costs.Set(layer, new LayerCost(ctx.Params, ctx.Statistics, ctx.Macs, activation));
             }
 
             // States that include the same layers share one inference (same tops, same costs).
@@ -95,11 +95,22 @@ public static class ShapeInference
     }
 
     /// <summary>What one layer's computation needs and produces.</summary>
-    private sealed class Context(LayerNode layer, List<Shape> bottoms, Action<string, TextSpan, Func<string, Diagnostic>> report)
+    /// <remarks>One object serves a whole state's layers (<see cref="Start"/> resets it), so nothing may keep it or its
+    /// <see cref="Bottoms"/> beyond the layer: reports capture the layer's values, not the context.</remarks>
+    private sealed class Context(Action<string, TextSpan, Func<string, Diagnostic>> report)
     {
-        public LayerNode Layer { get; } = layer;
+        public LayerNode Layer { get; private set; } = null!;
 
-        public List<Shape> Bottoms { get; } = bottoms;
+        public List<Shape> Bottoms { get; } = [];
+
+        public void Start(LayerNode layer)
+        {
+            Layer = layer;
+            Bottoms.Clear();
+            Params = 0;
+            Statistics = null;
+            Macs = 0;
+        }
 
         public Shape Bottom => Bottoms.Count > 0 ? Bottoms[0] : Shape.Unknown;
 
@@ -113,11 +124,17 @@ public static class ShapeInference
 
         public TextSpan Span => Layer.SelectionSpan;
 
-        public void Incompatible(string detail) =>
-            report("PTX4001", Span, suffix => DiagnosticCatalog.ShapesIncompatible(Span, Layer.DisplayName, detail, suffix));
+        public void Incompatible(string detail)
+        {
+            var (span, name) = (Span, Layer.DisplayName);
+            report("PTX4001", span, suffix => DiagnosticCatalog.ShapesIncompatible(span, name, detail, suffix));
+        }
 
-        public void NotPositive(TextSpan span, string detail) =>
-            report("PTX4002", span, suffix => DiagnosticCatalog.DimensionNotPositive(span, Layer.DisplayName, detail, suffix));
+        public void NotPositive(TextSpan span, string detail)
+        {
+            var name = Layer.DisplayName;
+            report("PTX4002", span, suffix => DiagnosticCatalog.DimensionNotPositive(span, name, detail, suffix));
+        }
     }
 
     private static Shape Same(Context c) => c.Bottom;

@@ -82,11 +82,11 @@ public sealed record LayerCost(long? Params, long? Statistics, long? Macs, long?
 /// <summary>Shapes and costs of one net in one state.</summary>
 public sealed class NetShapes
 {
-    internal NetShapes(NetState state) : this(state, new Dictionary<BlobReference, Shape>(), new Dictionary<LayerNode, LayerCost>())
+    internal NetShapes(NetState state, NetGraph net) : this(state, new TopShapes(net), new LayerCosts(net))
     {
     }
 
-    private NetShapes(NetState state, Dictionary<BlobReference, Shape> tops, Dictionary<LayerNode, LayerCost> costs)
+    private NetShapes(NetState state, TopShapes tops, LayerCosts costs)
     {
         State = state;
         Tops = tops;
@@ -99,10 +99,83 @@ public sealed class NetShapes
     public NetState State { get; }
 
     /// <summary>The shape written by each top (and net input) that exists in this state.</summary>
-    public Dictionary<BlobReference, Shape> Tops { get; }
+    public TopShapes Tops { get; }
 
     /// <summary>The cost of each layer that exists in this state.</summary>
-    public Dictionary<LayerNode, LayerCost> Costs { get; }
+    public LayerCosts Costs { get; }
+}
+
+/// <summary>
+/// The shape of each top and net input of one net in one state, read like a dictionary. Kept in arrays by layer and
+/// top position rather than hashed: a 9,000-layer net has 14,000 tops, and a dictionary entry per top cost more to
+/// build than the inference that fills it.
+/// </summary>
+public sealed class TopShapes
+{
+    private readonly Shape?[] _inputs;
+    private readonly Shape?[]?[] _layers;
+    private readonly NetGraph _net;
+
+    internal TopShapes(NetGraph net)
+    {
+        _net = net;
+        _inputs = new Shape?[net.Inputs.Count];
+        _layers = new Shape?[net.Layers.Count][];
+    }
+
+    /// <summary>The shape of a top or net input of this net; null for a bottom, a reference from another net, or a top not in this state.</summary>
+    private Shape? Find(BlobReference top)
+    {
+        if (!top.IsTop) return null;
+        if (top.Layer is not { } layer)
+            return top.Index < _inputs.Length && ReferenceEquals(_net.Inputs[top.Index], top) ? _inputs[top.Index] : null;
+        return layer.Index < _layers.Length && ReferenceEquals(_net.Layers[layer.Index], layer) && _layers[layer.Index] is { } tops ? tops[top.Index] : null;
+    }
+
+    internal void Set(BlobReference top, Shape shape)
+    {
+        if (top.Layer is { } layer) (_layers[layer.Index] ??= new Shape?[layer.Tops.Count])[top.Index] = shape;
+        else _inputs[top.Index] = shape;
+    }
+
+    public bool TryGetValue(BlobReference top, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Shape? shape)
+    {
+        shape = Find(top);
+        return shape is not null;
+    }
+
+    public bool ContainsKey(BlobReference top) => TryGetValue(top, out _);
+
+    public Shape? GetValueOrDefault(BlobReference top) => TryGetValue(top, out var shape) ? shape : null;
+
+    public Shape this[BlobReference top] => TryGetValue(top, out var shape) ? shape : throw new KeyNotFoundException($"'{top.Name}' has no shape in this state.");
+}
+
+/// <summary>The cost of each layer of one net in one state (those the state includes), read like a dictionary; an array by layer position.</summary>
+public sealed class LayerCosts
+{
+    private readonly LayerCost?[] _costs;
+    private readonly NetGraph _net;
+
+    internal LayerCosts(NetGraph net)
+    {
+        _net = net;
+        _costs = new LayerCost?[net.Layers.Count];
+    }
+
+    internal void Set(LayerNode layer, LayerCost cost) => _costs[layer.Index] = cost;
+
+    public bool TryGetValue(LayerNode layer, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out LayerCost? cost)
+    {
+        cost = layer.Index < _costs.Length && ReferenceEquals(_net.Layers[layer.Index], layer) ? _costs[layer.Index] : null;
+        return cost is not null;
+    }
+
+    public bool ContainsKey(LayerNode layer) => TryGetValue(layer, out _);
+
+    public LayerCost? GetValueOrDefault(LayerNode layer) => TryGetValue(layer, out var cost) ? cost : null;
+
+    public LayerCost this[LayerNode layer] => TryGetValue(layer, out var cost) ? cost : throw new KeyNotFoundException($"'{layer.DisplayName}' is not in this state.");
 }
 
 /// <summary>Reads values from a layer's blocks the way the layer's code does (defaults from caffe.proto).</summary>

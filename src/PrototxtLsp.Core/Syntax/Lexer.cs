@@ -27,7 +27,7 @@ public sealed class Lexer
 
     // One string per distinct token or trivia text in a document: "name", "  ", "\n", "conv1" are allocated once, not
     // once per occurrence (a ResNet-152 file has 20,000 tokens but a few hundred distinct texts). Token texts are
-    // numbered for the token table; number 0 is the empty text.
+    // numbered for the token table; number 0 is the empty text, then come the punctuation spellings.
     private readonly Dictionary<string, int> _ids;
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
     private readonly List<string> _texts;
@@ -42,7 +42,7 @@ public sealed class Lexer
         // sized for one every 64, the table rarely grows, and growing would leave its old arrays as garbage.
         var distinct = text.Length / 64 + 16;
         _ids = new Dictionary<string, int>(distinct, StringComparer.Ordinal);
-        _texts = new List<string>(distinct) { "" };
+        _texts = TokenTable.NewTexts(distinct);
         _lookup = _ids.GetAlternateLookup<ReadOnlySpan<char>>();
         // Prototxt averages 5.5–6.5 characters per token (corpus, ResNet-152, the generated nets); a denser file grows
         // the table once. Some room is left for the missing tokens the parser may add.
@@ -127,8 +127,8 @@ public sealed class Lexer
         var leading = ScanTrivia(leading: true);
         var start = _pos;
         var kind = ScanToken();
-        // Punctuation has one spelling, its constant (the table spells it from the kind): no lookup among the strings.
-        var text = TokenTable.IsSpelledByKind(kind) ? 0 : InternId(_text.AsSpan(start, _pos - start));
+        // Punctuation has one spelling, a fixed text number (see TokenTable.SpellingId): no lookup among the strings.
+        var text = TokenTable.SpellingId(kind) is var spelled and > 0 ? spelled : InternId(_text.AsSpan(start, _pos - start));
         var trailing = kind == SyntaxKind.EndOfFile ? null : ScanTrivia(leading: false);
         var trivia = leading is not null ? leading.PairWith(trailing) : trailing is not null ? _noLeading.PairWith(trailing) : null;
         var triviaId = 0;

@@ -46,33 +46,35 @@ public sealed class TokenTable
 
     public bool IsMissing(int index) => _entries[index].Missing;
 
-    // Punctuation is spelled by its kind (text number 0 in the table); other kinds have no fixed spelling.
-    private static readonly string?[] Spellings = MakeSpellings();
+    // Punctuation has one spelling per kind: texts 1..n of every document are those spellings (0 is the empty text,
+    // a missing token's), so a token's text is always one array read and the lexer never looks punctuation up.
+    private static readonly (SyntaxKind Kind, string Text)[] Punctuation =
+        Enum.GetValues<SyntaxKind>().Select(k => (k, SyntaxFacts.GetText(k))).Where(p => p.Item2.Length > 0).ToArray();
 
-    private static string?[] MakeSpellings()
+    private static readonly int[] SpellingIds = MakeSpellingIds();
+
+    private static int[] MakeSpellingIds()
     {
-        var spellings = new string?[256];
-        foreach (var kind in Enum.GetValues<SyntaxKind>())
-            if (SyntaxFacts.GetText(kind) is { Length: > 0 } text) spellings[(int)kind] = text;
-        return spellings;
+        var ids = new int[256];
+        for (var i = 0; i < Punctuation.Length; i++) ids[(int)Punctuation[i].Kind] = i + 1;
+        return ids;
     }
 
-    /// <summary>True for punctuation: its one spelling comes from its kind, so the table keeps no text for it.</summary>
-    internal static bool IsSpelledByKind(SyntaxKind kind) => Spellings[(int)kind] is not null;
+    /// <summary>The text number of a punctuation kind's spelling, 0 for kinds with no fixed spelling.</summary>
+    internal static int SpellingId(SyntaxKind kind) => SpellingIds[(int)kind];
 
-    public string Text(int index)
+    /// <summary>A new document's text list: the empty text, then the punctuation spellings.</summary>
+    internal static List<string> NewTexts(int capacity)
     {
-        ref readonly var e = ref _entries[index];
-        if (e.Missing) return "";
-        return Spellings[(int)e.Kind] ?? _texts[e.Text];
+        var texts = new List<string>(capacity + Punctuation.Length + 1) { "" };
+        foreach (var (_, text) in Punctuation) texts.Add(text);
+        return texts;
     }
 
-    public int Length(int index)
-    {
-        ref readonly var e = ref _entries[index];
-        if (e.Missing) return 0;
-        return (Spellings[(int)e.Kind] ?? _texts[e.Text]).Length;
-    }
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public string Text(int index) => _texts[_entries[index].Text];
+
+    public int Length(int index) => Text(index).Length;
 
     public TextSpan Span(int index) => new(_entries[index].Start, Length(index));
 
