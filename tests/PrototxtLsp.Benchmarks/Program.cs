@@ -8,7 +8,7 @@ namespace PrototxtLsp.Benchmarks;
 ///   quick                 (default) every stage on every input, median of repeated runs, MB/s, allocations, scaling
 ///   bdn [BenchmarkDotNet args]   the same stages under BenchmarkDotNet (e.g. bdn --filter '*' ; slow, precise)
 ///   generate DIR          write the generated inputs to DIR (for the protoc comparison script)
-///   loop [INPUT] [SECONDS] [lex|parse|full|full+q]  one stage on one input in a loop, for a profiler (dotnet-trace collect -- …)
+///   loop [INPUT] [SECONDS] [lex|parse|bind|graph|shapes|full|full+q]  one stage on one input in a loop, for a profiler (dotnet-trace collect -- …)
 ///   allocs [INPUT] [lex|parse|full]  what a stage allocates, by type (sampled)
 ///   retained              managed memory kept alive by analyses of ResNet-152 and generated nets
 ///   ab OLD_CORE_DLL NEW_CORE_DLL [INPUT] [SECONDS] [STAGE]  two builds of Core in one process, alternating runs (paired ratios)
@@ -87,8 +87,22 @@ public static class Program
         "lex" => () => PrototxtLsp.Core.Syntax.Lexer.Lex(text.Text, []),
         "parse" => () => PrototxtLsp.Core.Syntax.SyntaxTree.Parse(text),
         "full+q" => () => PrototxtLsp.Core.Semantics.QuietGc.Run(text.Length, () => PrototxtLsp.Core.Semantics.DocumentAnalysis.Analyze(text)),
+        "bind" or "graph" or "shapes" => Later(stage, text),
         _ => () => PrototxtLsp.Core.Semantics.DocumentAnalysis.Analyze(text),
     };
+
+    /// <summary>A stage after parsing, on a tree (and model, and graph) made once.</summary>
+    private static Func<object> Later(string stage, PrototxtLsp.Core.Text.SourceText text)
+    {
+        var schema = PrototxtLsp.Core.Schema.ProtoSchema.Caffe;
+        var root = schema.FindMessage("caffe.NetParameter")!;
+        var tree = PrototxtLsp.Core.Syntax.SyntaxTree.Parse(text);
+        var model = PrototxtLsp.Core.Semantics.SchemaBinder.Bind(tree, schema, root);
+        if (stage == "bind") return () => PrototxtLsp.Core.Semantics.SchemaBinder.Bind(tree, schema, root);
+        if (stage == "graph") return () => PrototxtLsp.Core.Semantics.NetAnalyzer.Analyze(tree, model, [], null, null);
+        var nets = PrototxtLsp.Core.Semantics.NetAnalyzer.Analyze(tree, model, [], null, null);
+        return () => nets.Select(n => PrototxtLsp.Core.Semantics.ShapeInference.Infer(n, [])).ToList();
+    }
 
     private static int Generate(string dir)
     {

@@ -32,11 +32,18 @@ public static partial class RootMessageResolver
         var solver = schema.FindMessage(SolverParameter);
         if (net is null || solver is null) return net ?? solver ?? schema.Messages.First();
         int netScore = 0, solverScore = 0;
+        string? lastName = null;
+        bool inNet = false, inSolver = false;
         foreach (var field in tree.Root.Fields)
         {
+            // Names are shared strings per document: a run of "layer" fields is looked up once.
             var name = field.NameText;
-            var inNet = net.FindField(name) is not null;
-            var inSolver = solver.FindField(name) is not null;
+            if (!ReferenceEquals(name, lastName))
+            {
+                (inNet, inSolver) = (net.FindField(name) is not null, solver.FindField(name) is not null);
+                lastName = name;
+            }
+
             if (inNet && !inSolver) netScore++;
             if (inSolver && !inNet) solverScore++;
         }
