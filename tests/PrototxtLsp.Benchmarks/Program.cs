@@ -8,9 +8,10 @@ namespace PrototxtLsp.Benchmarks;
 ///   quick                 (default) every stage on every input, median of repeated runs, MB/s, allocations, scaling
 ///   bdn [BenchmarkDotNet args]   the same stages under BenchmarkDotNet (e.g. bdn --filter '*' ; slow, precise)
 ///   generate DIR          write the generated inputs to DIR (for the protoc comparison script)
-///   loop [INPUT] [SECONDS] [lex|parse|bind|graph|shapes|full|full+q]  one stage on one input in a loop, for a profiler (dotnet-trace collect -- …)
+///   loop [INPUT] [SECONDS] [lex|parse|bind|graph|shapes|full|full+q] [GAP_MS]  one stage on one input in a loop, for a profiler (dotnet-trace collect -- …)
 ///   allocs [INPUT] [lex|parse|full]  what a stage allocates, by type (sampled)
 ///   retained              managed memory kept alive by analyses of ResNet-152 and generated nets
+///   vs-protoc [INPUT] [ROUNDS]  in-process full analysis against protoc's parse (net of its start-up), paired by round
 ///   ab OLD_CORE_DLL NEW_CORE_DLL [INPUT] [SECONDS] [STAGE]  two builds of Core in one process, alternating runs (paired ratios)
 ///   latency [--server PATH] [--edits N] [--requests N] [--starts N]  end-to-end latency of the published server over LSP (see Latency.cs)
 /// Prints numbers; asserts nothing.
@@ -31,7 +32,8 @@ public static class Program
             case "generate":
                 return Generate(args.Length > 1 ? args[1] : "generated");
             case "loop":
-                return Loop(args.Length > 1 ? args[1] : Inputs.ResNet152, args.Length > 2 ? double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 10, args.Length > 3 ? args[3] : "full");
+                return Loop(args.Length > 1 ? args[1] : Inputs.ResNet152, args.Length > 2 ? double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 10, args.Length > 3 ? args[3] : "full",
+                    args.Length > 4 ? int.Parse(args[4]) : 0);
             case "allocs":
                 return AllocationSampler.Run(args.Length > 1 ? args[1] : Inputs.ResNet152, args.Length > 2 ? args[2] : "full", 200);
             case "retained":
@@ -40,13 +42,15 @@ public static class Program
                 return Latency.Run(args.Skip(1).ToArray());
             case "ab":
                 return AbCompare.Run(args.Skip(1).ToArray());
+            case "vs-protoc":
+                return VersusProtoc.Run(args.Skip(1).ToArray());
             default:
                 Console.Error.WriteLine($"unknown mode '{mode}': use quick, bdn, generate DIR or latency.");
                 return 2;
         }
     }
 
-    private static int Loop(string input, double seconds, string stage)
+    private static int Loop(string input, double seconds, string stage, int gapMs)
     {
         var text = new PrototxtLsp.Core.Text.SourceText(Inputs.Load(input) ?? throw new InvalidOperationException($"{input} needs ../shared"));
         var body = Stage(stage, text);
@@ -57,6 +61,7 @@ public static class Program
             var start = Stopwatch.GetTimestamp();
             GC.KeepAlive(body());
             times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            if (gapMs > 0) Thread.Sleep(gapMs); // idle between runs, as between an editor's analyses
         }
 
         var runs = times.Count;
