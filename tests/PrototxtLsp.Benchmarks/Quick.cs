@@ -84,6 +84,9 @@ public static class Quick
     /// <summary>Median and minimum milliseconds, bytes allocated and garbage collections (any generation) per run.</summary>
     private static (double Median, double Min, long Alloc, double Gcs) Measure(Func<object> body, double seconds)
     {
+        // Each row starts from a compacted heap: the garbage of the row before (promoted to the oldest generation by
+        // its own collections) is not this row's to pay for.
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         for (var i = 0; i < 3; i++) GC.KeepAlive(body());
         var gcsBefore = GC.CollectionCount(0);
         var times = new List<double>();
