@@ -489,8 +489,26 @@ public static class NetAnalyzer
     private static Func<string, Diagnostic> NameDuplicate(LayerNode layer, string name, LayerNode first) =>
         suffix => DiagnosticCatalog.LayerNameDuplicate(layer.SelectionSpan, name, first.SelectionSpan, suffix);
 
-    private static Func<string, Diagnostic> BottomUnknown(LayerNode layer, BlobReference bottom, List<string> candidates) =>
-        suffix => DiagnosticCatalog.BottomUnknown(bottom.Span, bottom.Name, layer.DisplayName, bottom.Index, Suggestions.Best(bottom.Name, candidates), suffix);
+    private static Func<string, Diagnostic> BottomUnknown(LayerNode layer, BlobReference bottom, List<string> produced, int count) =>
+        suffix => DiagnosticCatalog.BottomUnknown(bottom.Span, bottom.Name, layer.DisplayName, bottom.Index, Suggestions.Best(bottom.Name, SuggestionCandidates(produced, count)), suffix);
+
+    /// <summary>How many of the blobs produced before an unknown bottom its did-you-mean compares, nearest first.</summary>
+    private const int NearestCandidates = 128;
+
+    /// <summary>And how many of the first ones (net inputs, the data layer's tops), which a bottom anywhere may read.</summary>
+    private const int FirstCandidates = 16;
+
+    /// <summary>
+    /// The blobs an unknown bottom's did-you-mean looks at: the 128 produced last before it (nearest first) and the 16
+    /// produced first. Not every earlier blob: a net whose bottoms were all renamed (10,000 unknown bottoms) took
+    /// 16 s to check when each suggestion compared every earlier blob; this way the work per unknown bottom is bounded.
+    /// </summary>
+    private static IEnumerable<string> SuggestionCandidates(List<string> produced, int count)
+    {
+        var nearestFrom = Math.Max(0, count - NearestCandidates);
+        for (var i = count - 1; i >= nearestFrom; i--) yield return produced[i];
+        for (var i = 0; i < Math.Min(FirstCandidates, nearestFrom); i++) yield return produced[i];
+    }
 
     private static Func<string, Diagnostic> TopMultipleSources(LayerNode layer, BlobReference top, BlobReference previous) =>
         suffix => DiagnosticCatalog.TopMultipleSources(top.Span, top.Name, layer.DisplayName, previous.Span, previous.Layer?.DisplayName ?? "(net input)", suffix);
@@ -508,7 +526,12 @@ public static class NetAnalyzer
         foreach (var (state, members) in graph.StateClasses)
         {
             var available = new Dictionary<string, BlobReference>(graph.Layers.Count, StringComparer.Ordinal);
-            foreach (var input in graph.Inputs) available[input.Name] = input;
+            var produced = new List<string>(); // the names in available, in the order they first appeared
+            foreach (var input in graph.Inputs)
+            {
+                if (!available.ContainsKey(input.Name)) produced.Add(input.Name);
+                available[input.Name] = input;
+            }
             var names = new Dictionary<string, LayerNode>(graph.Layers.Count, StringComparer.Ordinal);
             foreach (var layer in graph.Layers)
             {
@@ -533,7 +556,7 @@ public static class NetAnalyzer
                         continue;
                     }
 
-                    Report("PTX3001", bottom.Span, members, BottomUnknown(layer, bottom, available.Keys.ToList()));
+                    Report("PTX3001", bottom.Span, members, BottomUnknown(layer, bottom, produced, produced.Count));
                 }
 
                 foreach (var top in layer.Tops)
@@ -551,6 +574,7 @@ public static class NetAnalyzer
                         }
                     }
 
+                    if (previous is null) produced.Add(top.Name);
                     available[top.Name] = top;
                 }
             }

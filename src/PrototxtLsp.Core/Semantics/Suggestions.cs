@@ -6,12 +6,16 @@ public static class Suggestions
     public static string? Best(string name, IEnumerable<string> candidates)
     {
         string? best = null;
-        var bestDistance = int.MaxValue;
         var limit = Math.Max(1, Math.Min(3, name.Length / 3));
+        var bestDistance = limit + 1;
+        // Rows for the distance, made once per call rather than per candidate: a file with thousands of unknown names
+        // asks for thousands of suggestions.
+        var rows = new int[3 * (name.Length + limit + 2)];
         foreach (var candidate in candidates)
         {
             if (string.Equals(candidate, name, StringComparison.OrdinalIgnoreCase)) return candidate;
-            var d = Distance(name.ToLowerInvariant(), candidate.ToLowerInvariant(), limit);
+            if (Math.Abs(candidate.Length - name.Length) >= bestDistance) continue; // cannot be closer: no work
+            var d = IgnoreCaseDistance(name, candidate, bestDistance - 1, rows);
             if (d < bestDistance)
             {
                 bestDistance = d;
@@ -19,7 +23,42 @@ public static class Suggestions
             }
         }
 
-        return bestDistance <= limit ? best : null;
+        return best;
+    }
+
+    /// <summary><see cref="Distance"/> without regard to case, in the caller's row buffer (3 rows of b.Length + 1).</summary>
+    private static int IgnoreCaseDistance(string a, string b, int limit, int[] rows)
+    {
+        if (Math.Abs(a.Length - b.Length) > limit) return limit + 1;
+        var width = b.Length + 1;
+        if (rows.Length < 3 * width) rows = new int[3 * width];
+        var prev2 = rows.AsSpan(0, width);
+        var prev = rows.AsSpan(width, width);
+        var cur = rows.AsSpan(2 * width, width);
+        for (var j = 0; j <= b.Length; j++) prev[j] = j;
+        for (var i = 1; i <= a.Length; i++)
+        {
+            cur[0] = i;
+            var rowMin = cur[0];
+            var ai = char.ToLowerInvariant(a[i - 1]);
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var bj = char.ToLowerInvariant(b[j - 1]);
+                var cost = ai == bj ? 0 : 1;
+                var v = Math.Min(Math.Min(prev[j] + 1, cur[j - 1] + 1), prev[j - 1] + cost);
+                if (i > 1 && j > 1 && ai == char.ToLowerInvariant(b[j - 2]) && char.ToLowerInvariant(a[i - 2]) == bj) v = Math.Min(v, prev2[j - 2] + 1);
+                cur[j] = v;
+                rowMin = Math.Min(rowMin, v);
+            }
+
+            if (rowMin > limit) return limit + 1;
+            var spare = prev2;
+            prev2 = prev;
+            prev = cur;
+            cur = spare;
+        }
+
+        return prev[b.Length];
     }
 
     /// <summary>Optimal string alignment distance (Levenshtein plus adjacent transpositions), capped at limit+1.</summary>
