@@ -57,6 +57,7 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor LegacyFormat = Define("PTX3011", DiagnosticSeverity.Information, "Legacy format");
     public static readonly DiagnosticDescriptor LossWeightCount = Define("PTX3012", DiagnosticSeverity.Error, "loss_weight count differs from tops");
     public static readonly DiagnosticDescriptor PropagateDownCount = Define("PTX3013", DiagnosticSeverity.Error, "propagate_down count differs from bottoms");
+    public static readonly DiagnosticDescriptor TooManyStates = Define("PTX3014", DiagnosticSeverity.Information, "Too many stage sets to check");
 
     // ---- 4xxx shapes ----------------------------------------------------------------------------------------------
     public static readonly DiagnosticDescriptor IncompatibleShapes = Define("PTX4001", DiagnosticSeverity.Error, "Incompatible shapes");
@@ -244,6 +245,9 @@ public static class DiagnosticCatalog
 
     public static Diagnostic LegacyInputs(TextSpan span) =>
         new(LegacyFormat, span, "Net-level 'input' fields are the legacy way to declare inputs; Caffe turns them into an Input layer. Use \"Upgrade to the current format\" to rewrite them.");
+
+    public static Diagnostic StatesNotChecked(TextSpan span, string phase, int named, int checkedCount) =>
+        new(TooManyStates, span, $"The net's rules name {named} stage sets for {phase}; it is checked in the first {checkedCount} (in file order), and the layers of the others are not checked in their states. Fewer distinct stage sets keep every state checked.");
 
     public static Diagnostic LossWeightMismatch(TextSpan span, string layer, int weights, int tops) =>
         new(LossWeightCount, span, $"Layer '{layer}' gives {weights} loss_weight value(s) for {tops} top(s); give none or exactly one per top.");

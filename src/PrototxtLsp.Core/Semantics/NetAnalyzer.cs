@@ -239,7 +239,7 @@ public static class NetAnalyzer
 
         var states = solverStates is { Count: > 0 }
             ? solverStates.Select(st => st with { Level = st.Level + baseLevel, Stages = st.Stages.Union(baseStages).Order(StringComparer.Ordinal).ToList() }).ToList()
-            : StatesFor(phases, baseLevel, baseStages, layers);
+            : StatesFor(phases, baseLevel, baseStages, layers, diagnostics);
         var graph = new NetGraph(owner, layers, inputs, states);
         Resolve(graph, diagnostics);
         return graph;
@@ -250,29 +250,39 @@ public static class NetAnalyzer
     /// A phase that the file's own rules always pair with stages (`include { phase: TEST stage: "x" }`) is checked
     /// only with those stages: the author never builds it without one.
     /// </summary>
-    private static IReadOnlyList<NetState> StatesFor(NetPhase[] phases, int level, List<string> baseStages, List<LayerNode> layers)
+    /// <summary>
+    /// The most states of one phase a net is checked in. Each state is a net of its own to build and infer, so a file
+    /// whose every layer names a stage of its own (5,000 of them took 2.3 s) would make each keystroke wait; real
+    /// nets name a handful.
+    /// </summary>
+    public const int MaxStatesPerPhase = 32;
+
+    private static IReadOnlyList<NetState> StatesFor(NetPhase[] phases, int level, List<string> baseStages, List<LayerNode> layers, List<Diagnostic> diagnostics)
     {
-        var rules = new List<NetStateRuleInfo>();
+        var rules = new List<(NetStateRuleInfo Rule, LayerNode Layer)>();
         foreach (var l in layers)
         {
-            rules.AddRange(l.Include);
-            rules.AddRange(l.Exclude);
+            foreach (var r in l.Include) rules.Add((r, l));
+            foreach (var r in l.Exclude) rules.Add((r, l));
         }
 
         var states = new List<NetState>();
         foreach (var phase in phases)
         {
-            var stageSets = new List<List<string>>();
-            var phaseOnlyWithStages = rules.Any(r => r.Phase == phase && r.Stages.Count > 0) && !rules.Any(r => r.Phase == phase && r.Stages.Count == 0 && r.NotStages.Count == 0);
-            if (!phaseOnlyWithStages) stageSets.Add(baseStages);
-            foreach (var rule in rules.Where(r => r.Phase == phase || (r.Phase is null && !phaseOnlyWithStages)))
+            var stageSets = new List<(List<string> Set, LayerNode? Layer)>();
+            var phaseOnlyWithStages = rules.Any(r => r.Rule.Phase == phase && r.Rule.Stages.Count > 0) && !rules.Any(r => r.Rule.Phase == phase && r.Rule.Stages.Count == 0 && r.Rule.NotStages.Count == 0);
+            if (!phaseOnlyWithStages) stageSets.Add((baseStages, null));
+            foreach (var (rule, layer) in rules.Where(r => r.Rule.Phase == phase || (r.Rule.Phase is null && !phaseOnlyWithStages)))
             {
-                if (rule.Stages.Count > 0) stageSets.Add(baseStages.Union(rule.Stages).ToList());
-                foreach (var s in rule.NotStages) stageSets.Add(baseStages.Union([s]).ToList());
+                if (rule.Stages.Count > 0) stageSets.Add((baseStages.Union(rule.Stages).ToList(), layer));
+                foreach (var s in rule.NotStages) stageSets.Add((baseStages.Union([s]).ToList(), layer));
             }
 
-            if (stageSets.Count == 0) stageSets.Add(baseStages);
-            foreach (var set in stageSets.Select(s => s.Distinct().Order(StringComparer.Ordinal).ToList()).DistinctBy(s => string.Join("\u0001", s)))
+            if (stageSets.Count == 0) stageSets.Add((baseStages, null));
+            var distinct = stageSets.Select(s => (Set: s.Set.Distinct().Order(StringComparer.Ordinal).ToList(), s.Layer)).DistinctBy(s => string.Join("\u0001", s.Set)).ToList();
+            if (distinct.Count > MaxStatesPerPhase && distinct[MaxStatesPerPhase].Layer is { } firstLeftOut)
+                diagnostics.Add(DiagnosticCatalog.StatesNotChecked(firstLeftOut.SelectionSpan, phase == NetPhase.Train ? "TRAIN" : "TEST", distinct.Count, MaxStatesPerPhase));
+            foreach (var (set, _) in distinct.Take(MaxStatesPerPhase))
                 states.Add(new NetState(phase, level, set));
         }
 
@@ -523,19 +533,19 @@ public static class NetAnalyzer
             entry.States.AddRange(states);
         }
 
-        foreach (var (state, members) in graph.StateClasses)
+        foreach (var (_, members, included) in graph.StateClasses)
         {
-            var available = new Dictionary<string, BlobReference>(graph.Layers.Count, StringComparer.Ordinal);
+            var available = new Dictionary<string, BlobReference>(StringComparer.Ordinal); // grows with the layers this state includes
             var produced = new List<string>(); // the names in available, in the order they first appeared
             foreach (var input in graph.Inputs)
             {
                 if (!available.ContainsKey(input.Name)) produced.Add(input.Name);
                 available[input.Name] = input;
             }
-            var names = new Dictionary<string, LayerNode>(graph.Layers.Count, StringComparer.Ordinal);
+            var names = new Dictionary<string, LayerNode>(StringComparer.Ordinal);
             foreach (var layer in graph.Layers)
             {
-                if (!layer.IsIncludedIn(state)) continue;
+                if (!included[layer.Index]) continue;
                 if (layer.Name is { } name)
                 {
                     if (names.TryGetValue(name, out var first))

@@ -22,12 +22,24 @@ public sealed record NetState(NetPhase Phase, int Level, IReadOnlyList<string> S
 public sealed record NetStateRuleInfo(NetPhase? Phase, int? MinLevel, int? MaxLevel, IReadOnlyList<string> Stages, IReadOnlyList<string> NotStages)
 {
     /// <summary>Caffe's StateMeetsRule: every condition the rule names must hold.</summary>
-    public bool Matches(NetState state) =>
-        (Phase is null || Phase == state.Phase) &&
-        (MinLevel is null || state.Level >= MinLevel) &&
-        (MaxLevel is null || state.Level <= MaxLevel) &&
-        Stages.All(state.Stages.Contains) &&
-        !NotStages.Any(state.Stages.Contains);
+    public bool Matches(NetState state)
+    {
+        if ((Phase is not null && Phase != state.Phase) || (MinLevel is not null && state.Level < MinLevel) || (MaxLevel is not null && state.Level > MaxLevel))
+            return false;
+        // Loops rather than LINQ: the rules of every layer are evaluated in every state the net is checked in.
+        for (var i = 0; i < Stages.Count; i++)
+            if (!HasStage(state, Stages[i])) return false;
+        for (var i = 0; i < NotStages.Count; i++)
+            if (HasStage(state, NotStages[i])) return false;
+        return true;
+    }
+
+    private static bool HasStage(NetState state, string stage)
+    {
+        for (var i = 0; i < state.Stages.Count; i++)
+            if (state.Stages[i] == stage) return true;
+        return false;
+    }
 }
 
 public enum LayerFormat
@@ -246,26 +258,45 @@ public sealed class NetGraph
     /// shapes, so each group is resolved and inferred once (a deploy net without rules: TRAIN and TEST are one
     /// group). Groups in order of their first state; states in <see cref="States"/> order.
     /// </summary>
-    internal IReadOnlyList<(NetState Representative, List<NetState> Members)> StateClasses
+    private sealed class SignatureComparer : IEqualityComparer<bool[]>
+    {
+        public static readonly SignatureComparer Instance = new();
+
+        public bool Equals(bool[]? x, bool[]? y) => x.AsSpan().SequenceEqual(y);
+
+        public int GetHashCode(bool[] signature)
+        {
+            var hash = new HashCode();
+            hash.AddBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(signature.AsSpan()));
+            return hash.ToHashCode();
+        }
+    }
+
+    /// <summary>
+    /// The states grouped by the layers they include (states in one group build the same net), each group with its
+    /// inclusion by layer index, so that passes over a group's layers need not evaluate the rules again.
+    /// </summary>
+    internal IReadOnlyList<(NetState Representative, List<NetState> Members, bool[] Included)> StateClasses
     {
         get
         {
             if (_stateClasses is not null) return _stateClasses;
-            var classes = new List<(NetState, List<NetState>)>();
-            var signatures = new List<bool[]>();
+            var classes = new List<(NetState, List<NetState>, bool[])>();
+            // By the set of layers each state includes; a hash of the set finds the class without comparing the set
+            // with every class so far (a file naming thousands of stage sets would make that quadratic).
+            var bySignature = new Dictionary<bool[], int>(SignatureComparer.Instance);
             foreach (var state in States)
             {
                 var included = new bool[Layers.Count];
                 for (var i = 0; i < included.Length; i++) included[i] = Layers[i].IsIncludedIn(state);
-                var match = signatures.FindIndex(sig => sig.AsSpan().SequenceEqual(included));
-                if (match >= 0)
+                if (bySignature.TryGetValue(included, out var match))
                 {
                     classes[match].Item2.Add(state);
                 }
                 else
                 {
-                    signatures.Add(included);
-                    classes.Add((state, [state]));
+                    bySignature[included] = classes.Count;
+                    classes.Add((state, [state], included));
                 }
             }
 
@@ -273,7 +304,7 @@ public sealed class NetGraph
         }
     }
 
-    private List<(NetState, List<NetState>)>? _stateClasses;
+    private List<(NetState Representative, List<NetState> Members, bool[] Included)>? _stateClasses;
 
     /// <summary>The states in <see cref="States"/> order (for messages that name states found group by group).</summary>
     internal void SortStates(List<NetState> states)

@@ -20,7 +20,9 @@ public static class ShapeInference
 
         var findings = new Dictionary<(string, TextSpan), (List<NetState> States, Func<string, Diagnostic> Make)>();
         var result = new NetShapes[net.States.Count];
-        foreach (var (state, members) in net.StateClasses)
+        var stateIndex = new Dictionary<NetState, int>(net.States.Count, ReferenceEqualityComparer.Instance);
+        for (var i = 0; i < net.States.Count; i++) stateIndex[net.States[i]] = i;
+        foreach (var (state, members, included) in net.StateClasses)
         {
             var shapes = new NetShapes(state, net);
             var blobs = new Dictionary<string, Shape>(StringComparer.Ordinal);
@@ -34,7 +36,7 @@ public static class ShapeInference
             var ctx = new Context(report); // one per state, started afresh for each layer
             foreach (var layer in net.Layers)
             {
-                if (!layer.IsIncludedIn(state)) continue;
+                if (!included[layer.Index]) continue;
                 ctx.Start(layer);
                 foreach (var b in layer.Bottoms) ctx.Bottoms.Add(blobs.GetValueOrDefault(b.Name) ?? Shape.Unknown);
                 Shape[] tops;
@@ -60,10 +62,9 @@ public static class ShapeInference
             }
 
             // States that include the same layers share one inference (same tops, same costs).
-            for (var i = 0; i < net.States.Count; i++)
+            foreach (var member in members)
             {
-                var member = net.States[i];
-                if (!members.Contains(member)) continue;
+                var i = stateIndex[member];
                 result[i] = ReferenceEquals(member, state) ? shapes : shapes.For(member);
             }
         }
