@@ -91,7 +91,7 @@ public sealed class BlobReference
     internal RefList Consumers;
     private readonly int _hash = IdentityHash.Next();
 
-    /// <summary>Equal only to itself; a cheap per-reference hash (references key the shape maps).</summary>
+    /// <summary>Equal only to itself; a cheap per-reference hash (a long consumer list indexes its references in a set).</summary>
     public override bool Equals(object? obj) => ReferenceEquals(this, obj);
 
     public override int GetHashCode() => _hash;
