@@ -66,16 +66,22 @@ public static class AbCompare
         var core = context.LoadFromAssemblyPath(path);
         var sourceTextType = core.GetType("PrototxtLsp.Core.Text.SourceText", throwOnError: true)!;
         var sourceText = Activator.CreateInstance(sourceTextType, text)!;
-        object? Call(string type, string method, Type[] parameterTypes, object?[] arguments) =>
-            core.GetType(type, throwOnError: true)!.GetMethod(method, BindingFlags.Public | BindingFlags.Static, parameterTypes)!.Invoke(null, arguments);
+        MethodInfo Method(string type, string method, Type[] parameterTypes) =>
+            core.GetType(type, throwOnError: true)!.GetMethod(method, BindingFlags.Public | BindingFlags.Static, parameterTypes)!;
 
         var listType = typeof(List<>).MakeGenericType(core.GetType("PrototxtLsp.Core.Diagnostics.Diagnostic", throwOnError: true)!);
         switch (stage)
         {
             case "lex":
-                return () => Call("PrototxtLsp.Core.Syntax.Lexer", "Lex", [typeof(string), listType], [text, Activator.CreateInstance(listType)]);
+            {
+                var lex = Method("PrototxtLsp.Core.Syntax.Lexer", "Lex", [typeof(string), listType]);
+                return () => lex.Invoke(null, [text, Activator.CreateInstance(listType)]);
+            }
             case "parse":
-                return () => Call("PrototxtLsp.Core.Syntax.SyntaxTree", "Parse", [sourceTextType], [sourceText]);
+            {
+                var parse = Method("PrototxtLsp.Core.Syntax.SyntaxTree", "Parse", [sourceTextType]);
+                return () => parse.Invoke(null, [sourceText]);
+            }
             case "full" or "full+q":
             {
                 var analyze = core.GetType("PrototxtLsp.Core.Semantics.DocumentAnalysis", throwOnError: true)!.GetMethods(BindingFlags.Public | BindingFlags.Static)
