@@ -49,7 +49,16 @@ public sealed class IdleCollector : IDisposable
 
     private void OnQuiet()
     {
-        if (Stopwatch.GetElapsedTime(Volatile.Read(ref _lastChange)) < Delay) return; // its own publish re-arms the timer
+        var quiet = Stopwatch.GetElapsedTime(Volatile.Read(ref _lastChange));
+        if (quiet < Delay)
+        {
+            // A change came in since (its publish re-arms the timer too), or the timer, which counts in whole
+            // milliseconds, fired a little before the quiet time was up by the stopwatch: wait out the rest, else
+            // this quiet spell would pass without its collection.
+            _timer.Change(Delay - quiet + TimeSpan.FromMilliseconds(1), Timeout.InfiniteTimeSpan);
+            return;
+        }
+
         var allocated = GC.GetTotalAllocatedBytes();
         if (allocated - Volatile.Read(ref _allocatedAfterLastCollection) < _minBytes) return;
         GC.Collect(0, GCCollectionMode.Forced, blocking: true);
