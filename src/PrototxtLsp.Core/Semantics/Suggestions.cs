@@ -15,7 +15,7 @@ public static class Suggestions
         {
             if (string.Equals(candidate, name, StringComparison.OrdinalIgnoreCase)) return candidate;
             if (Math.Abs(candidate.Length - name.Length) >= bestDistance) continue; // cannot be closer: no work
-            var d = IgnoreCaseDistance(name, candidate, bestDistance - 1, rows);
+            var d = Distance(name, candidate, bestDistance - 1, ignoreCase: true, rows);
             if (d < bestDistance)
             {
                 bestDistance = d;
@@ -26,8 +26,11 @@ public static class Suggestions
         return best;
     }
 
-    /// <summary><see cref="Distance"/> without regard to case, in the caller's row buffer (3 rows of b.Length + 1).</summary>
-    private static int IgnoreCaseDistance(string a, string b, int limit, int[] rows)
+    /// <summary>Optimal string alignment distance (Levenshtein plus adjacent transpositions), capped at limit+1.</summary>
+    public static int Distance(string a, string b, int limit) => Distance(a, b, limit, ignoreCase: false, new int[3 * (b.Length + 1)]);
+
+    /// <summary>The distance in the caller's row buffer (3 rows of b.Length + 1), optionally without regard to case.</summary>
+    private static int Distance(string a, string b, int limit, bool ignoreCase, int[] rows)
     {
         if (Math.Abs(a.Length - b.Length) > limit) return limit + 1;
         var width = b.Length + 1;
@@ -35,18 +38,19 @@ public static class Suggestions
         var prev2 = rows.AsSpan(0, width);
         var prev = rows.AsSpan(width, width);
         var cur = rows.AsSpan(2 * width, width);
+        char At(string s, int k) => ignoreCase ? char.ToLowerInvariant(s[k]) : s[k];
         for (var j = 0; j <= b.Length; j++) prev[j] = j;
         for (var i = 1; i <= a.Length; i++)
         {
             cur[0] = i;
             var rowMin = cur[0];
-            var ai = char.ToLowerInvariant(a[i - 1]);
+            var ai = At(a, i - 1);
             for (var j = 1; j <= b.Length; j++)
             {
-                var bj = char.ToLowerInvariant(b[j - 1]);
+                var bj = At(b, j - 1);
                 var cost = ai == bj ? 0 : 1;
                 var v = Math.Min(Math.Min(prev[j] + 1, cur[j - 1] + 1), prev[j - 1] + cost);
-                if (i > 1 && j > 1 && ai == char.ToLowerInvariant(b[j - 2]) && char.ToLowerInvariant(a[i - 2]) == bj) v = Math.Min(v, prev2[j - 2] + 1);
+                if (i > 1 && j > 1 && ai == At(b, j - 2) && At(a, i - 2) == bj) v = Math.Min(v, prev2[j - 2] + 1);
                 cur[j] = v;
                 rowMin = Math.Min(rowMin, v);
             }
@@ -56,34 +60,6 @@ public static class Suggestions
             prev2 = prev;
             prev = cur;
             cur = spare;
-        }
-
-        return prev[b.Length];
-    }
-
-    /// <summary>Optimal string alignment distance (Levenshtein plus adjacent transpositions), capped at limit+1.</summary>
-    public static int Distance(string a, string b, int limit)
-    {
-        if (Math.Abs(a.Length - b.Length) > limit) return limit + 1;
-        var prev2 = new int[b.Length + 1];
-        var prev = new int[b.Length + 1];
-        var cur = new int[b.Length + 1];
-        for (var j = 0; j <= b.Length; j++) prev[j] = j;
-        for (var i = 1; i <= a.Length; i++)
-        {
-            cur[0] = i;
-            var rowMin = cur[0];
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                var v = Math.Min(Math.Min(prev[j] + 1, cur[j - 1] + 1), prev[j - 1] + cost);
-                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) v = Math.Min(v, prev2[j - 2] + 1);
-                cur[j] = v;
-                rowMin = Math.Min(rowMin, v);
-            }
-
-            if (rowMin > limit) return limit + 1;
-            (prev2, prev, cur) = (prev, cur, prev2);
         }
 
         return prev[b.Length];
