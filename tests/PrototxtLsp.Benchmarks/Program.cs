@@ -11,6 +11,8 @@ namespace PrototxtLsp.Benchmarks;
 ///   loop [INPUT] [SECONDS] [lex|parse|bind|graph|shapes|full|full+q] [GAP_MS]  one stage on one input in a loop, for a profiler (dotnet-trace collect -- …)
 ///   allocs [INPUT] [lex|parse|full]  what a stage allocates, by type (sampled)
 ///   retained              managed memory kept alive by analyses of ResNet-152 and generated nets
+///   scaling [ROUNDS]      full analysis of 10 × chain-1k against 1 × chain-10k, and of 10 × chain-10k against 1 × chain-100k, paired by round
+///   stages [INPUT] [SECONDS]  the full analysis as the server runs it (no-GC region), median time of each stage inside it
 ///   vs-protoc [INPUT] [ROUNDS]  in-process full analysis against protoc's parse (net of its start-up), paired by round
 ///   ab OLD_CORE_DLL NEW_CORE_DLL [INPUT] [SECONDS] [STAGE]  two builds of Core in one process, alternating runs (paired ratios)
 ///   latency [--server PATH] [--edits N] [--requests N] [--starts N]  end-to-end latency of the published server over LSP (see Latency.cs)
@@ -42,6 +44,10 @@ public static class Program
                 return Latency.Run(args.Skip(1).ToArray());
             case "ab":
                 return AbCompare.Run(args.Skip(1).ToArray());
+            case "scaling":
+                return Scaling.Run(args.Skip(1).ToArray());
+            case "stages":
+                return Stages(args.Length > 1 ? args[1] : Inputs.ResNet152, args.Length > 2 ? double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 10);
             case "vs-protoc":
                 return VersusProtoc.Run(args.Skip(1).ToArray());
             default:
@@ -67,6 +73,26 @@ public static class Program
         var runs = times.Count;
         times.Sort();
         Console.WriteLine($"{runs} runs of {stage} on {input} in {clock.Elapsed.TotalSeconds:0.0} s: {clock.Elapsed.TotalMilliseconds / runs:0.000} ms each (median {times[runs / 2]:0.000}, fastest tenth {times[runs / 10]:0.000}, min {times[0]:0.000})");
+        return 0;
+    }
+
+    private static int Stages(string input, double seconds)
+    {
+        var text = new PrototxtLsp.Core.Text.SourceText(Inputs.Load(input) ?? throw new InvalidOperationException($"{input} needs ../shared"));
+        var runs = new List<PrototxtLsp.Core.Semantics.AnalysisTimings>();
+        for (var i = 0; i < 3; i++) Stage("full+q", text)();
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        var clock = Stopwatch.StartNew();
+        while (runs.Count < 5 || clock.Elapsed.TotalSeconds < seconds)
+            runs.Add(PrototxtLsp.Core.Semantics.QuietGc.Run(text.Length, () => PrototxtLsp.Core.Semantics.DocumentAnalysis.Analyze(text)).Timings);
+        static double Median(IEnumerable<TimeSpan> xs)
+        {
+            var sorted = xs.Select(x => x.TotalMilliseconds).OrderBy(x => x).ToList();
+            return sorted[sorted.Count / 2];
+        }
+
+        Console.WriteLine($"{input}, {runs.Count} runs, median ms: parse {Median(runs.Select(r => r.Parse)):0.000}, bind {Median(runs.Select(r => r.Bind)):0.000}, " +
+                          $"graph {Median(runs.Select(r => r.Graph)):0.000}, shapes {Median(runs.Select(r => r.Shapes)):0.000}, total {Median(runs.Select(r => r.Total)):0.000}");
         return 0;
     }
 

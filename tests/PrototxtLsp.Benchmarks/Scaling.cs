@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using PrototxtLsp.Core.Semantics;
+using PrototxtLsp.Core.Text;
+
+namespace PrototxtLsp.Benchmarks;
+
+/// <summary>
+/// The linear-cost target of issue 8 measured in pairs, so that the machine's drift in speed (up to 2× within the
+/// hour on the project's virtual machines) moves both sides of a ratio alike: each round times ten analyses of the
+/// smaller chain and one of the ten-times-larger chain back to back (each after an untimed run of the same input), as the language server runs them (a no-GC region
+/// from 256 KB), and the round's ratio is the larger's time over a tenth of the ten smaller ones'.
+/// Arguments: [ROUNDS] [full|parse|lex] (parse and lex alone also in a no-GC region from 256 KB).
+/// </summary>
+public static class Scaling
+{
+    public static int Run(string[] args)
+    {
+        var rounds = args.Length > 0 ? int.Parse(args[0]) : 15;
+        var stage = args.Length > 1 ? args[1] : "full";
+        var chains = new[] { Inputs.Chain1k, Inputs.Chain10k, Inputs.Chain100k }
+            .Select(name => (Name: name, Text: new SourceText(Inputs.Load(name)!))).ToArray();
+        foreach (var (name, text) in chains)
+        {
+            var warm = Stopwatch.StartNew();
+            for (var i = 0; i < 40 && warm.Elapsed.TotalSeconds < 3; i++) Analyse(text, stage);
+        }
+
+        for (var step = 0; step + 1 < chains.Length; step++)
+        {
+            var (smallName, small) = chains[step];
+            var (largeName, large) = chains[step + 1];
+            var ratios = new List<double>();
+            var smallTimes = new List<double>();
+            var largeTimes = new List<double>();
+            for (var round = 0; round < rounds; round++)
+            {
+                GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+                // Each side after one untimed run of its own, so neither pays for the other's leftovers in the caches.
+                Analyse(small, stage);
+                var tenSmall = 0.0;
+                for (var i = 0; i < 10; i++) tenSmall += Analyse(small, stage);
+                Analyse(large, stage);
+                var one = Analyse(large, stage);
+                smallTimes.Add(tenSmall / 10);
+                largeTimes.Add(one);
+                ratios.Add(one / (tenSmall / 10));
+            }
+
+            ratios.Sort();
+            smallTimes.Sort();
+            largeTimes.Sort();
+            Console.WriteLine($"{smallName} → {largeName}, {rounds} rounds: median {smallTimes[rounds / 2]:0.00} ms → {largeTimes[rounds / 2]:0.00} ms; " +
+                              $"paired ratio median ×{ratios[rounds / 2]:0.00} (lowest ×{ratios[0]:0.00}, highest ×{ratios[^1]:0.00}; linear = ×10)");
+        }
+
+        return 0;
+    }
+
+    /// <summary>Milliseconds of one full analysis as the server runs it.</summary>
+    private static double Analyse(SourceText text, string stage)
+    {
+        var start = Stopwatch.GetTimestamp();
+        GC.KeepAlive(stage switch
+        {
+            "region" => QuietGc.Run(text.Length, () => (object)text),
+            "lex" => QuietGc.Run(text.Length, () => (object)PrototxtLsp.Core.Syntax.Lexer.Lex(text.Text, [])),
+            "parse" => QuietGc.Run(text.Length, () => (object)PrototxtLsp.Core.Syntax.SyntaxTree.Parse(text)),
+            _ => QuietGc.Run(text.Length, () => DocumentAnalysis.Analyze(text)),
+        });
+        return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+    }
+}
