@@ -222,7 +222,9 @@ public static class NetAnalyzer
 
         var inputs = new List<BlobReference>();
         foreach (var f in inputFields)
-            if (f.Value is StringValueSyntax s) inputs.Add(new BlobReference(s.Value, s, f, null, isTop: true, inputs.Count));
+            if (f.Value is StringValueSyntax s) inputs.Add(new BlobReference(s, f, null, isTop: true, inputs.Count));
+        var nameCount = 0;
+        foreach (var input in inputs) nameCount = Math.Max(nameCount, input.NameId + 1);
 
         // The net's own `state { level stage }` applies to every state.
         var stateBlock = stateField?.Value as MessageValueSyntax;
@@ -234,13 +236,16 @@ public static class NetAnalyzer
         {
             var layer = ReadLayer(layers.Count, f, (MessageValueSyntax)f.Value, model, types);
             layers.Add(layer);
+            nameCount = Math.Max(nameCount, layer.NameId + 1);
+            foreach (var b in layer.Bottoms) nameCount = Math.Max(nameCount, b.NameId + 1);
+            foreach (var t in layer.Tops) nameCount = Math.Max(nameCount, t.NameId + 1);
             CheckLayer(layer, diagnostics); // each layer is checked as it is read, in one pass over the net
         }
 
         var states = solverStates is { Count: > 0 }
             ? solverStates.Select(st => st with { Level = st.Level + baseLevel, Stages = st.Stages.Union(baseStages).Order(StringComparer.Ordinal).ToList() }).ToList()
             : StatesFor(phases, baseLevel, baseStages, layers, diagnostics);
-        var graph = new NetGraph(owner, layers, inputs, states);
+        var graph = new NetGraph(owner, layers, inputs, states, nameCount);
         Resolve(graph, diagnostics);
         return graph;
     }
@@ -304,6 +309,7 @@ public static class NetAnalyzer
         }
 
         node.Name = node.NameValue?.Value;
+        node.NameId = node.NameValue?.ValueId ?? -1;
 
         node.TypeValue = typeField?.Value;
         switch (format)
@@ -328,8 +334,8 @@ public static class NetAnalyzer
         {
             if (f.Value is StringValueSyntax s)
             {
-                if (f.NameText == "bottom") node.Bottoms.Add(new BlobReference(s.Value, s, f, node, isTop: false, node.Bottoms.Count));
-                else if (f.NameText == "top") node.Tops.Add(new BlobReference(s.Value, s, f, node, isTop: true, node.Tops.Count));
+                if (f.NameText == "bottom") node.Bottoms.Add(new BlobReference(s, f, node, isTop: false, node.Bottoms.Count));
+                else if (f.NameText == "top") node.Tops.Add(new BlobReference(s, f, node, isTop: true, node.Tops.Count));
             }
             else if (f.Value is MessageValueSyntax rule)
             {
@@ -535,32 +541,33 @@ public static class NetAnalyzer
 
         foreach (var (_, members, included) in graph.StateClasses)
         {
-            var available = new Dictionary<string, BlobReference>(StringComparer.Ordinal); // grows with the layers this state includes
+            // By name number (NetGraph.NameCount): the latest producer of each blob so far, and each name's first layer.
+            var available = new BlobReference?[graph.NameCount]; // grows with the layers this state includes
             var produced = new List<string>(); // the names in available, in the order they first appeared
             foreach (var input in graph.Inputs)
             {
-                if (!available.ContainsKey(input.Name)) produced.Add(input.Name);
-                available[input.Name] = input;
+                if (available[input.NameId] is null) produced.Add(input.Name);
+                available[input.NameId] = input;
             }
-            var names = new Dictionary<string, LayerNode>(StringComparer.Ordinal);
+            var names = new LayerNode?[graph.NameCount];
             foreach (var layer in graph.Layers)
             {
                 if (!included[layer.Index]) continue;
                 if (layer.Name is { } name)
                 {
-                    if (names.TryGetValue(name, out var first))
+                    if (names[layer.NameId] is { } first)
                     {
                         Report("PTX3009", layer.SelectionSpan, members, NameDuplicate(layer, name, first));
                     }
                     else
                     {
-                        names[name] = layer;
+                        names[layer.NameId] = layer;
                     }
                 }
 
                 foreach (var bottom in layer.Bottoms)
                 {
-                    if (available.TryGetValue(bottom.Name, out var producer))
+                    if (available[bottom.NameId] is { } producer)
                     {
                         NetGraph.AddResolution(bottom, producer);
                         continue;
@@ -571,9 +578,10 @@ public static class NetAnalyzer
 
                 foreach (var top in layer.Tops)
                 {
-                    if (available.TryGetValue(top.Name, out var previous))
+                    var previous = available[top.NameId];
+                    if (previous is not null)
                     {
-                        var inPlace = top.Index < layer.Bottoms.Count && layer.Bottoms[top.Index].Name == top.Name;
+                        var inPlace = top.Index < layer.Bottoms.Count && layer.Bottoms[top.Index].NameId == top.NameId;
                         if (inPlace)
                         {
                             NetGraph.AddPrevious(top, previous);
@@ -585,7 +593,7 @@ public static class NetAnalyzer
                     }
 
                     if (previous is null) produced.Add(top.Name);
-                    available[top.Name] = top;
+                    available[top.NameId] = top;
                 }
             }
         }

@@ -55,9 +55,10 @@ public enum LayerFormat
 /// <summary>A blob name as written in a <c>bottom</c>, a <c>top</c> or a net-level <c>input</c>.</summary>
 public sealed class BlobReference
 {
-    internal BlobReference(string name, StringValueSyntax value, FieldSyntax field, LayerNode? layer, bool isTop, int index)
+    internal BlobReference(StringValueSyntax value, FieldSyntax field, LayerNode? layer, bool isTop, int index)
     {
-        Name = name;
+        Name = value.Value;
+        NameId = value.ValueId;
         Value = value;
         Field = field;
         Layer = layer;
@@ -66,6 +67,9 @@ public sealed class BlobReference
     }
 
     public string Name { get; }
+
+    /// <summary>The name's number among the document's texts (<see cref="StringValueSyntax.ValueId"/>): equal names, equal numbers.</summary>
+    internal int NameId { get; }
 
     /// <summary>The string literal (quotes included).</summary>
     public StringValueSyntax Value { get; }
@@ -173,6 +177,9 @@ public sealed class LayerNode
 
     public string? Name { get; internal set; }
 
+    /// <summary>The name's number among the document's texts, -1 without a name (see <see cref="BlobReference.NameId"/>).</summary>
+    internal int NameId { get; set; } = -1;
+
     /// <summary>The <c>name</c> value's string literal, when there is one.</summary>
     public StringValueSyntax? NameValue { get; internal set; }
 
@@ -236,8 +243,9 @@ public sealed class LayerNode
 /// </summary>
 public sealed class NetGraph
 {
-    internal NetGraph(FieldSyntax? owner, IReadOnlyList<LayerNode> layers, IReadOnlyList<BlobReference> inputs, IReadOnlyList<NetState> states)
+    internal NetGraph(FieldSyntax? owner, IReadOnlyList<LayerNode> layers, IReadOnlyList<BlobReference> inputs, IReadOnlyList<NetState> states, int nameCount)
     {
+        NameCount = nameCount;
         Owner = owner;
         Layers = layers;
         Inputs = inputs;
@@ -252,6 +260,15 @@ public sealed class NetGraph
     public IReadOnlyList<BlobReference> Inputs { get; }
 
     public IReadOnlyList<NetState> States { get; }
+
+    /// <summary>
+    /// One more than the largest name number among the net's layers and blobs: arrays of this length map a name to
+    /// what the passes know of it (the producer of a blob so far, its shape, the first layer of a name). An array slot
+    /// instead of a hash table entry: nets name their blobs just before using them, numbers are handed out in order
+    /// of first appearance, so the slots a pass reads are next to those it just wrote, while a hash table sends each
+    /// lookup to a random place — a cache miss apiece once a net has 100,000 names.
+    /// </summary>
+    internal int NameCount { get; }
 
     /// <summary>
     /// The states grouped by the layers they include: states with the same layers build the same graph and the same

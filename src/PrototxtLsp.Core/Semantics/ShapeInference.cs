@@ -25,8 +25,8 @@ public static class ShapeInference
         foreach (var (state, members, included) in net.StateClasses)
         {
             var shapes = new NetShapes(state, net);
-            var blobs = new Dictionary<string, Shape>(StringComparer.Ordinal);
-            foreach (var (input, shape) in InputShapes(net)) { blobs[input.Name] = shape; shapes.Tops.Set(input, shape); }
+            var blobs = new Shape?[net.NameCount]; // the latest shape of each blob, by name number
+            foreach (var (input, shape) in InputShapes(net)) { blobs[input.NameId] = shape; shapes.Tops.Set(input, shape); }
             Action<string, TextSpan, Func<string, Diagnostic>> report = (code, span, make) =>
             {
                 if (!findings.TryGetValue((code, span), out var entry)) findings[(code, span)] = entry = ([], make);
@@ -38,7 +38,7 @@ public static class ShapeInference
             {
                 if (!included[layer.Index]) continue;
                 ctx.Start(layer);
-                foreach (var b in layer.Bottoms) ctx.Bottoms.Add(blobs.GetValueOrDefault(b.Name) ?? Shape.Unknown);
+                foreach (var b in layer.Bottoms) ctx.Bottoms.Add(blobs[b.NameId] ?? Shape.Unknown);
                 Shape[] tops;
                 try
                 {
@@ -54,7 +54,7 @@ public static class ShapeInference
                 {
                     var shape = i < tops.Length ? tops[i] : Shape.Unknown;
                     shapes.Tops.Set(layer.Tops[i], shape);
-                    blobs[layer.Tops[i].Name] = shape;
+                    blobs[layer.Tops[i].NameId] = shape;
                     activation = shape.Count is { } c && activation is { } a ? a + Shape.SafeMul(c, BytesPerValue) : null;
                 }
 

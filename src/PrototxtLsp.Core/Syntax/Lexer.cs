@@ -58,7 +58,23 @@ public sealed class Lexer
     /// </summary>
     internal string Intern(ReadOnlySpan<char> text) => _texts[InternId(text)];
 
-    /// <summary>The number of a text among the document's strings (added if new).</summary>
+    /// <summary>
+    /// The number of a string literal's decoded value, the same for every literal with that value however long: layer
+    /// and blob names are told apart by these numbers (see <see cref="StringValueSyntax.ValueId"/>).
+    /// </summary>
+    internal int ValueId(ReadOnlySpan<char> value) => value.Length > 64 ? LongTextId(value) : InternId(value);
+
+    private int LongTextId(ReadOnlySpan<char> text)
+    {
+        if (_lookup.TryGetValue(text, out var id)) return id;
+        var s = text.ToString();
+        id = _texts.Count;
+        _texts.Add(s);
+        _ids.Add(s, id);
+        return id;
+    }
+
+    /// <summary>The number of a text among the document's strings (added if new; texts over 64 characters are not pooled).</summary>
     private int InternId(ReadOnlySpan<char> text)
     {
         if (text.Length == 0) return 0;

@@ -1,3 +1,4 @@
+using System.Text;
 using PrototxtLsp.Core.Diagnostics;
 using PrototxtLsp.Core.Text;
 
@@ -37,8 +38,8 @@ public sealed class Parser
 
     private readonly List<MemberSyntax> _memberStack = new();
 
-    // Shares its strings with string values: "conv1" as a top, a bottom and a layer name is one string.
-    private Lexer? _lexer;
+    // Numbers string values among the document's texts: "conv1" as a top, a bottom and a layer name is one string, one number.
+    private Lexer _lexer = null!;
 
     public static DocumentSyntax Parse(SourceText text, List<Diagnostic> diagnostics) => Parse(text, diagnostics, out _, out _, out _);
 
@@ -255,9 +256,15 @@ public sealed class Parser
         {
             var first = Eat();
             if (CurrentKind != SyntaxKind.StringLiteral)
-                return new StringValueSyntax(_tokens, first, 1, _lexer is not null && StringLiteral.TryPlain(_tokens.Text(first), out var plain) ? _lexer.Intern(plain) : null);
+            {
+                var text = _tokens.Text(first);
+                return new StringValueSyntax(_tokens, first, 1, StringLiteral.TryPlain(text, out var plain) ? _lexer.ValueId(plain) : _lexer.ValueId(StringLiteral.Decode(text)));
+            }
+
             while (CurrentKind == SyntaxKind.StringLiteral) Eat();
-            return new StringValueSyntax(_tokens, first, _index - first, null);
+            var joined = new StringBuilder();
+            for (var i = first; i < _index; i++) joined.Append(StringLiteral.Decode(_tokens.Text(i)));
+            return new StringValueSyntax(_tokens, first, _index - first, _lexer.ValueId(joined.ToString()));
         }
 
         var minus = CurrentKind == SyntaxKind.Minus ? Eat() : -1;

@@ -509,13 +509,13 @@ public sealed class StringValueSyntax : ValueSyntax
 {
     private readonly int _first;
     private readonly int _count;
-    private string? _value;
+    private readonly int _valueId;
 
-    internal StringValueSyntax(TokenTable table, int first, int count, string? value) : base(table)
+    internal StringValueSyntax(TokenTable table, int first, int count, int valueId) : base(table)
     {
         _first = first;
         _count = count;
-        _value = value;
+        _valueId = valueId;
     }
 
     public override SyntaxKind Kind => SyntaxKind.StringValue;
@@ -527,17 +527,13 @@ public sealed class StringValueSyntax : ValueSyntax
     public int PartCount => _count;
 
     /// <summary>The decoded value (escapes resolved, parts joined). Bytes that are not valid UTF-8 become U+FFFD.</summary>
-    public string Value
-    {
-        get
-        {
-            if (_value is not null) return _value;
-            if (_count == 1) return _value = StringLiteral.Decode(Table.Text(_first));
-            var builder = new StringBuilder();
-            for (var i = 0; i < _count; i++) builder.Append(StringLiteral.Decode(Table.Text(_first + i)));
-            return _value = builder.ToString();
-        }
-    }
+    public string Value => Table.TextById(_valueId);
+
+    /// <summary>
+    /// The value's number among the document's texts: two string values of one document are equal exactly when their
+    /// numbers are, so names can index arrays instead of being hashed (<see cref="Semantics.NameTable{T}"/>).
+    /// </summary>
+    public int ValueId => _valueId;
 
     public override IEnumerable<SyntaxElement> Children() => Parts;
 

@@ -74,6 +74,9 @@ public sealed class TokenTable
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public string Text(int index) => _texts[_entries[index].Text];
 
+    /// <summary>A text by its number (token texts and the decoded values of string literals share the numbering).</summary>
+    internal string TextById(int id) => _texts[id];
+
     public int Length(int index) => Text(index).Length;
 
     public TextSpan Span(int index) => new(_entries[index].Start, Length(index));
