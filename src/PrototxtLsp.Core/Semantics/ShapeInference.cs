@@ -414,10 +414,18 @@ public static class ShapeInference
         var h = Int(p, hName);
         var w = Int(p, wName);
         if ((h is not null || w is not null) && axes == 2) return [h ?? defaultValue, w ?? defaultValue];
-        var values = Ints(p, repeated);
-        if (values.Count > 1) return values.Count == axes ? values.ToArray() : null;
+        // Nearly always zero or one value: counted without collecting them into a list first.
+        Span<long> first = stackalloc long[1];
+        var count = CountInts(p, repeated, first);
+        if (count > 1)
+        {
+            if (count != axes) return null;
+            var values = Ints(p, repeated);
+            return values.Count == axes ? values.ToArray() : null;
+        }
+
         var result = new long[Math.Max(0, axes)];
-        Array.Fill(result, values.Count == 1 ? values[0] : defaultValue);
+        Array.Fill(result, count == 1 ? first[0] : defaultValue);
         return result;
     }
 
@@ -444,7 +452,7 @@ public static class ShapeInference
         var dilation = PerAxis(p, "dilation", spatialAxes, 1);
         var channels = bottom[a];
         // Unknown when the kernel is missing or malformed (PTX4003 says so): no weights can be counted then.
-        long? kernelCount = kernel is not null && kernel.All(k => k > 0) ? kernel.Aggregate(1L, (x, y) => x * y) : null;
+        long? kernelCount = kernel is not null && Array.TrueForAll(kernel, k => k > 0) ? Product(kernel) : null;
         var outer = bottom.CountRange(0, a);
         var spatialIn = bottom.CountRange(a + 1, bottom.Rank);
         var outDims = new List<long?>();
@@ -483,7 +491,8 @@ public static class ShapeInference
             }
         }
 
-        var spatialOut = outDims.All(d => d is not null) ? outDims.Aggregate(1L, (x, y) => x * y!.Value) : (long?)null;
+        long? spatialOut = 1;
+        foreach (var d in outDims) spatialOut = d is { } known && spatialOut is { } so0 ? so0 * known : null;
         if (type == "Im2col")
         {
             c.Params = 0;
@@ -504,7 +513,18 @@ public static class ShapeInference
 
         if (channels is { } cIn && cIn % group != 0) c.Incompatible($"group {group} does not divide the {cIn} input channels (bottom {bottom})");
         if (output is { } cOut && cOut % group != 0) c.Incompatible($"group {group} does not divide num_output {cOut}");
-        return new Shape([.. bottom.Dims!.Take(a), output, .. outDims]);
+        var dims = new long?[a + 1 + outDims.Count];
+        for (var i = 0; i < a; i++) dims[i] = bottom.Dims![i];
+        dims[a] = output;
+        outDims.CopyTo(dims, a + 1);
+        return new Shape(dims);
+    }
+
+    private static long Product(long[] values)
+    {
+        var product = 1L;
+        foreach (var v in values) product *= v;
+        return product;
     }
 
     private static Shape[] Pooling(Context c, int n)

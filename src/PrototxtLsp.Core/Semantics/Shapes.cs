@@ -213,6 +213,28 @@ internal static class LayerFields
         return result;
     }
 
+    /// <summary>How many integer values <see cref="Ints"/> would return, and the first of them (when there is one).</summary>
+    public static int CountInts(MessageValueSyntax? block, string name, Span<long> first)
+    {
+        if (block is null) return 0;
+        var count = 0;
+        foreach (var f in block.Fields)
+        {
+            if (f.NameText != name) continue;
+            if (f.Value is ListValueSyntax l)
+            {
+                foreach (var v in l.ElementsAndSeparators)
+                    if (v is ScalarValueSyntax s && ParseInt(s) is { } n && count++ == 0) first[0] = n;
+            }
+            else if (f.Value is ScalarValueSyntax s && ParseInt(s) is { } n && count++ == 0)
+            {
+                first[0] = n;
+            }
+        }
+
+        return count;
+    }
+
     /// <summary>The last integer value of the field (what protobuf keeps for a repeated scalar set twice).</summary>
     public static long? Int(MessageValueSyntax? block, string name)
     {
