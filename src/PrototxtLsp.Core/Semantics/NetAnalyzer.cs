@@ -539,17 +539,26 @@ public static class NetAnalyzer
             entry.States.AddRange(states);
         }
 
+        // By name number (NetGraph.NameCount): the latest producer of each blob so far, and each name's first layer;
+        // one pair of arrays for all the state groups, cleared between them.
+        var available = new BlobReference?[graph.NameCount]; // grows with the layers the state includes
+        var names = new LayerNode?[graph.NameCount];
+        var firstClass = true;
         foreach (var (_, members, included) in graph.StateClasses)
         {
-            // By name number (NetGraph.NameCount): the latest producer of each blob so far, and each name's first layer.
-            var available = new BlobReference?[graph.NameCount]; // grows with the layers this state includes
+            if (!firstClass)
+            {
+                Array.Clear(available);
+                Array.Clear(names);
+            }
+
+            firstClass = false;
             var produced = new List<string>(); // the names in available, in the order they first appeared
             foreach (var input in graph.Inputs)
             {
                 if (available[input.NameId] is null) produced.Add(input.Name);
                 available[input.NameId] = input;
             }
-            var names = new LayerNode?[graph.NameCount];
             foreach (var layer in graph.Layers)
             {
                 if (!included[layer.Index]) continue;

@@ -22,10 +22,13 @@ public static class ShapeInference
         var result = new NetShapes[net.States.Count];
         var stateIndex = new Dictionary<NetState, int>(net.States.Count, ReferenceEqualityComparer.Instance);
         for (var i = 0; i < net.States.Count; i++) stateIndex[net.States[i]] = i;
+        var blobs = new Shape?[net.NameCount]; // the latest shape of each blob, by name number; one array for all state groups
+        var firstClass = true;
         foreach (var (state, members, included) in net.StateClasses)
         {
+            if (!firstClass) Array.Clear(blobs);
+            firstClass = false;
             var shapes = new NetShapes(state, net);
-            var blobs = new Shape?[net.NameCount]; // the latest shape of each blob, by name number
             foreach (var (input, shape) in InputShapes(net)) { blobs[input.NameId] = shape; shapes.Tops.Set(input, shape); }
             Action<string, TextSpan, Func<string, Diagnostic>> report = (code, span, make) =>
             {
