@@ -298,15 +298,30 @@ public static class NetAnalyzer
     {
         var v0Block = field.NameText == "layers" ? First(block, "layer")?.Value as MessageValueSyntax : null;
         var format = field.NameText == "layer" ? LayerFormat.Current : v0Block is not null ? LayerFormat.V0 : LayerFormat.V1;
-        var node = new LayerNode(index, field, block, format);
         var described = v0Block ?? block;
         FieldSyntax? typeField = null;
+        StringValueSyntax? nameValue = null;
+        int bottoms = 0, tops = 0;
         foreach (var f in described.Fields)
         {
             var name = f.NameText;
-            if (name == "name" && node.NameValue is null && f.Value is StringValueSyntax nameValue) node.NameValue = nameValue;
+            if (name == "name") nameValue ??= f.Value as StringValueSyntax;
             else if (name == "type") typeField ??= f;
+            else if (name == "bottom") bottoms++;
+            else if (name == "top") tops++;
         }
+
+        if (v0Block is not null)
+        {
+            bottoms = tops = 0;
+            foreach (var f in block.Fields)
+            {
+                if (f.NameText == "bottom") bottoms++;
+                else if (f.NameText == "top") tops++;
+            }
+        }
+
+        var node = new LayerNode(index, field, block, format, bottoms, tops) { NameValue = nameValue };
 
         node.Name = node.NameValue?.Value;
         node.NameId = node.NameValue?.ValueId ?? -1;

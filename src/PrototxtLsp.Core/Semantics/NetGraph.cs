@@ -158,8 +158,10 @@ internal struct RefList
 /// <summary>A layer block of any format, with what the graph needs from it.</summary>
 public sealed class LayerNode
 {
-    internal LayerNode(int index, FieldSyntax field, MessageValueSyntax block, LayerFormat format)
+    internal LayerNode(int index, FieldSyntax field, MessageValueSyntax block, LayerFormat format, int bottoms, int tops)
     {
+        Bottoms = new List<BlobReference>(bottoms);
+        Tops = new List<BlobReference>(tops);
         Index = index;
         Field = field;
         Block = block;
@@ -193,9 +195,10 @@ public sealed class LayerNode
 
     public LayerTypeInfo? TypeInfo { get; internal set; }
 
-    public List<BlobReference> Bottoms { get; } = [];
+    // Sized by the caller to exactly the layer's bottoms and tops (nearly always one or two; a list grown by adding holds four).
+    public List<BlobReference> Bottoms { get; }
 
-    public List<BlobReference> Tops { get; } = [];
+    public List<BlobReference> Tops { get; }
 
     // Most layers have no rules: the lists exist only once a rule is read.
     private List<NetStateRuleInfo>? _include;

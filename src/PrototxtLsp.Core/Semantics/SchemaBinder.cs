@@ -280,10 +280,11 @@ public sealed class SchemaBinder
         var range = signed
             ? bits == 32 ? "-2147483648 to 2147483647" : "-9223372036854775808 to 9223372036854775807"
             : bits == 32 ? "0 to 4294967295" : "0 to 18446744073709551615";
-        var type = info.Type.ToString().ToLowerInvariant();
+        // Only for a report: the type's name was once made for every integer value (a boxed enum and two strings each).
+        string TypeName() => info.Type.ToString().ToLowerInvariant();
         if (!signed && scalar.IsNegative)
         {
-            _diagnostics.Add(DiagnosticCatalog.OutOfRange(scalar.Span, info.Name, type, scalar.Text, range + "; it cannot be negative"));
+            _diagnostics.Add(DiagnosticCatalog.OutOfRange(scalar.Span, info.Name, TypeName(), scalar.Text, range + "; it cannot be negative"));
             return;
         }
 
@@ -291,7 +292,7 @@ public sealed class SchemaBinder
             ? (bits == 32 ? (ulong)int.MaxValue : long.MaxValue) + (scalar.IsNegative ? 1UL : 0UL)
             : bits == 32 ? uint.MaxValue : ulong.MaxValue;
         if (parse == NumberLiteral.IntegerParse.Overflow || magnitude > max)
-            _diagnostics.Add(DiagnosticCatalog.OutOfRange(scalar.Span, info.Name, type, scalar.Text, range));
+            _diagnostics.Add(DiagnosticCatalog.OutOfRange(scalar.Span, info.Name, TypeName(), scalar.Text, range));
     }
 
     private void CheckEnum(FieldInfo info, ScalarValueSyntax scalar)
