@@ -418,8 +418,7 @@ public static class ShapeInference
         var w = Int(p, wName);
         if ((h is not null || w is not null) && axes == 2) return [h ?? defaultValue, w ?? defaultValue];
         // Nearly always zero or one value: counted without collecting them into a list first.
-        Span<long> first = stackalloc long[1];
-        var count = CountInts(p, repeated, first);
+        var count = CountInts(p, repeated, out var first);
         if (count > 1)
         {
             if (count != axes) return null;
@@ -428,7 +427,7 @@ public static class ShapeInference
         }
 
         var result = new long[Math.Max(0, axes)];
-        Array.Fill(result, count == 1 ? first[0] : defaultValue);
+        Array.Fill(result, count == 1 ? first : defaultValue);
         return result;
     }
 

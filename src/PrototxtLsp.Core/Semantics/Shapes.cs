@@ -195,27 +195,16 @@ internal static class LayerFields
     public static List<long> Ints(MessageValueSyntax? block, string name)
     {
         var result = new List<long>();
-        if (block is null) return result;
-        foreach (var f in block.Fields)
-        {
-            if (f.NameText != name) continue;
-            if (f.Value is ListValueSyntax l)
-            {
-                foreach (var v in l.ElementsAndSeparators)
-                    if (v is ScalarValueSyntax s && ParseInt(s) is { } n) result.Add(n);
-            }
-            else if (f.Value is ScalarValueSyntax s && ParseInt(s) is { } n)
-            {
-                result.Add(n);
-            }
-        }
-
+        ScanInts(block, name, result, out _);
         return result;
     }
 
-    /// <summary>How many integer values <see cref="Ints"/> would return, and the first of them (when there is one).</summary>
-    public static int CountInts(MessageValueSyntax? block, string name, Span<long> first)
+    /// <summary>How many integer values <see cref="Ints"/> would return, and the first of them (0 when none), without a list.</summary>
+    public static int CountInts(MessageValueSyntax? block, string name, out long first) => ScanInts(block, name, null, out first);
+
+    private static int ScanInts(MessageValueSyntax? block, string name, List<long>? all, out long first)
     {
+        first = 0;
         if (block is null) return 0;
         var count = 0;
         foreach (var f in block.Fields)
@@ -224,11 +213,16 @@ internal static class LayerFields
             if (f.Value is ListValueSyntax l)
             {
                 foreach (var v in l.ElementsAndSeparators)
-                    if (v is ScalarValueSyntax s && ParseInt(s) is { } n && count++ == 0) first[0] = n;
+                {
+                    if (v is not ScalarValueSyntax s || ParseInt(s) is not { } n) continue;
+                    if (count++ == 0) first = n;
+                    all?.Add(n);
+                }
             }
-            else if (f.Value is ScalarValueSyntax s && ParseInt(s) is { } n && count++ == 0)
+            else if (f.Value is ScalarValueSyntax s && ParseInt(s) is { } n)
             {
-                first[0] = n;
+                if (count++ == 0) first = n;
+                all?.Add(n);
             }
         }
 

@@ -50,13 +50,7 @@ public sealed class Lexer
     }
 
     /// <summary>The text of [start, start+length) as a shared string.</summary>
-    private string Slice(int start, int length) => Intern(_text.AsSpan(start, length));
-
-    /// <summary>
-    /// A document-wide shared string for a text: token and trivia texts, and string values equal to a layer or blob
-    /// name. Long texts (comments, long strings) are not pooled.
-    /// </summary>
-    internal string Intern(ReadOnlySpan<char> text) => _texts[InternId(text)];
+    private string Slice(int start, int length) => _texts[InternId(_text.AsSpan(start, length))];
 
     /// <summary>
     /// The number of a string literal's decoded value, the same for every literal with that value however long: layer
