@@ -56,9 +56,10 @@ public sealed class Lexer
     /// The number of a string literal's decoded value, the same for every literal with that value however long: layer
     /// and blob names are told apart by these numbers (see <see cref="StringValueSyntax.ValueId"/>).
     /// </summary>
-    internal int ValueId(ReadOnlySpan<char> value) => value.Length > 64 ? LongTextId(value) : InternId(value);
+    internal int ValueId(ReadOnlySpan<char> value) => value.Length > 64 ? PooledId(value) : InternId(value);
 
-    private int LongTextId(ReadOnlySpan<char> text)
+    /// <summary>The number of a text in the dictionary of the document's texts, added if new.</summary>
+    private int PooledId(ReadOnlySpan<char> text)
     {
         if (_lookup.TryGetValue(text, out var id)) return id;
         var s = text.ToString();
@@ -84,14 +85,7 @@ public sealed class Lexer
         var slot = (text.Length * 31 + text[0] * 7 + text[^1] * 131 + text[text.Length >> 1]) & (RecentSlots - 1);
         ref var recent = ref _recent[slot];
         if (recent.Text is { } known && text.SequenceEqual(known)) return recent.Id;
-        if (!_lookup.TryGetValue(text, out var id))
-        {
-            var s = text.ToString();
-            id = _texts.Count;
-            _texts.Add(s);
-            _ids.Add(s, id);
-        }
-
+        var id = PooledId(text);
         recent = new Recent(_texts[id], id);
         return id;
     }
