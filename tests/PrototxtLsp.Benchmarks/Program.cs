@@ -13,6 +13,7 @@ namespace PrototxtLsp.Benchmarks;
 ///   retained              managed memory kept alive by analyses of ResNet-152 and generated nets
 ///   scaling [ROUNDS]      full analysis of 10 × chain-1k against 1 × chain-10k, and of 10 × chain-10k against 1 × chain-100k, paired by round
 ///   stages [INPUT] [SECONDS]  the full analysis as the server runs it (no-GC region): median time of each stage, of opening and closing the region, and how often opening it collected
+///   floor [ROUNDS] [BYTES_PER_LAYER]  the scaling pairs for a program that only allocates and walks small objects: this machine's cost of a 10× working set
 ///   vs-protoc [INPUT] [ROUNDS]  in-process full analysis against protoc's parse (net of its start-up), paired by round
 ///   ab OLD_CORE_DLL NEW_CORE_DLL [INPUT] [SECONDS] [STAGE]  two builds of Core in one process, alternating runs (paired ratios)
 ///   latency [--server PATH] [--edits N] [--requests N] [--starts N]  end-to-end latency of the published server over LSP (see Latency.cs)
@@ -46,6 +47,8 @@ public static class Program
                 return AbCompare.Run(args.Skip(1).ToArray());
             case "scaling":
                 return Scaling.Run(args.Skip(1).ToArray());
+            case "floor":
+                return MemoryFloor.Run(args.Skip(1).ToArray());
             case "stages":
                 return Stages(args.Length > 1 ? args[1] : Inputs.ResNet152, args.Length > 2 ? double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 10);
             case "vs-protoc":
@@ -82,6 +85,8 @@ public static class Program
         var runs = new List<PrototxtLsp.Core.Semantics.AnalysisTimings>();
         for (var i = 0; i < 3; i++) Stage("full+q", text)();
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        var pausedBefore = GC.GetTotalPauseDuration();
+        int[] countsBefore = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
         var clock = Stopwatch.StartNew();
         var walls = new List<TimeSpan>();
         var opens = new List<TimeSpan>();
@@ -111,6 +116,9 @@ public static class Program
         var collected = opens.Where(o => o.TotalMilliseconds > 5).ToList();
         Console.WriteLine($"  opening the region collected in {collected.Count} of {opens.Count} runs ({(collected.Count > 0 ? collected.Average(o => o.TotalMilliseconds) : 0):0.0} ms each); " +
                           $"mean wall time per analysis {walls.Average(w => w.TotalMilliseconds):0.000} ms");
+        var paused = GC.GetTotalPauseDuration() - pausedBefore;
+        Console.WriteLine($"  collections per analysis: gen0 {(GC.CollectionCount(0) - countsBefore[0]) / (double)runs.Count:0.00}, gen1 {(GC.CollectionCount(1) - countsBefore[1]) / (double)runs.Count:0.00}, " +
+                          $"gen2 {(GC.CollectionCount(2) - countsBefore[2]) / (double)runs.Count:0.00}; paused {paused.TotalMilliseconds / runs.Count:0.0} ms per analysis; committed at the end {GC.GetGCMemoryInfo().TotalCommittedBytes / 1e6:0} MB");
         return 0;
     }
 
