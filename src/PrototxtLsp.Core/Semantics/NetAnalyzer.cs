@@ -321,10 +321,7 @@ public static class NetAnalyzer
             }
         }
 
-        var node = new LayerNode(index, field, block, format, bottoms, tops) { NameValue = nameValue };
-
-        node.Name = node.NameValue?.Value;
-        node.NameId = node.NameValue?.ValueId ?? -1;
+        var node = new LayerNode(index, field, block, format, bottoms, tops, nameValue);
 
         node.TypeValue = typeField?.Value;
         switch (format)
@@ -349,8 +346,8 @@ public static class NetAnalyzer
         {
             if (f.Value is StringValueSyntax s)
             {
-                if (f.NameText == "bottom") node.Bottoms.Add(new BlobReference(s, f, node, isTop: false, node.Bottoms.Count));
-                else if (f.NameText == "top") node.Tops.Add(new BlobReference(s, f, node, isTop: true, node.Tops.Count));
+                if (f.NameText == "bottom") node.AddBottom(new BlobReference(s, f, node, isTop: false, node.Bottoms.Count));
+                else if (f.NameText == "top") node.AddTop(new BlobReference(s, f, node, isTop: true, node.Tops.Count));
             }
             else if (f.Value is MessageValueSyntax rule)
             {
@@ -434,7 +431,7 @@ public static class NetAnalyzer
         {
             foreach (var top in layer.Tops)
             {
-                if (layer.Bottoms.Any(b => b.Name == top.Name))
+                if (ReadsOwnTop(layer, top))
                 {
                     diagnostics.Add(DiagnosticCatalog.InPlaceNotAllowed(top.Span, type.Name, layer.DisplayName, top.Name));
                     break;
@@ -460,6 +457,13 @@ public static class NetAnalyzer
         var propagate = Count(block, "propagate_down");
         if (propagate > 0 && propagate != bottoms)
             diagnostics.Add(DiagnosticCatalog.PropagateDownMismatch(block.Fields.First(f => f.NameText == "propagate_down").NameSpan, layer.DisplayName, propagate, bottoms));
+    }
+
+    private static bool ReadsOwnTop(LayerNode layer, BlobReference top)
+    {
+        foreach (var bottom in layer.Bottoms)
+            if (bottom.NameId == top.NameId) return true;
+        return false;
     }
 
     private static void ReportUnknownType(LayerNode layer, List<Diagnostic> diagnostics)
@@ -508,7 +512,7 @@ public static class NetAnalyzer
     }
 
     /// <summary>Where a count problem is shown: the first surplus blob, else the layer's name.</summary>
-    private static TextSpan CountSpan(LayerNode layer, List<BlobReference> blobs, BlobCountRule rule)
+    private static TextSpan CountSpan(LayerNode layer, BlobList blobs, BlobCountRule rule)
     {
         var max = rule.Exact >= 0 ? rule.Exact : rule.Max;
         if (max >= 0 && blobs.Count > max) return blobs[max].Field.Span;

@@ -57,22 +57,25 @@ public sealed class BlobReference
 {
     internal BlobReference(StringValueSyntax value, FieldSyntax field, LayerNode? layer, bool isTop, int index)
     {
-        Name = value.Value;
+        System.Diagnostics.Debug.Assert(ReferenceEquals(field.Value, value), "a blob reference's value is its field's value");
         NameId = value.ValueId;
-        Value = value;
         Field = field;
         Layer = layer;
-        IsTop = isTop;
-        Index = index;
+        _position = isTop ? ~index : index;
     }
 
-    public string Name { get; }
+    // 64 bytes a reference (a 10,000-layer net has 20,000): the name, the literal and the hash are read from the
+    // field and the object itself rather than kept, and "top or bottom" is the sign of the position.
+    private readonly int _position;
+
+    /// <summary>The blob's name (the literal's decoded value).</summary>
+    public string Name => Field.Table.TextById(NameId);
 
     /// <summary>The name's number among the document's texts (<see cref="StringValueSyntax.ValueId"/>): equal names, equal numbers.</summary>
     internal int NameId { get; }
 
-    /// <summary>The string literal (quotes included).</summary>
-    public StringValueSyntax Value { get; }
+    /// <summary>The string literal (quotes included): the field's value.</summary>
+    public StringValueSyntax Value => (StringValueSyntax)Field.Value;
 
     public TextSpan Span => Value.Span;
 
@@ -82,23 +85,22 @@ public sealed class BlobReference
     public LayerNode? Layer { get; }
 
     /// <summary>A top or a net input: where a blob is written.</summary>
-    public bool IsTop { get; }
+    public bool IsTop => _position < 0;
 
     public bool IsNetInput => Layer is null;
 
     /// <summary>Position among the layer's bottoms (or tops, or the net inputs).</summary>
-    public int Index { get; }
+    public int Index => _position < 0 ? ~_position : _position;
 
     // The graph's links, kept on the reference itself (no dictionaries to hash into): almost always one element.
     internal RefList Producers;
     internal RefList Previous;
     internal RefList Consumers;
-    private readonly int _hash = IdentityHash.Next();
 
-    /// <summary>Equal only to itself; a cheap per-reference hash (a long consumer list indexes its references in a set).</summary>
+    /// <summary>Equal only to itself (the runtime's identity hash; a long consumer list indexes its references in a set).</summary>
     public override bool Equals(object? obj) => ReferenceEquals(this, obj);
 
-    public override int GetHashCode() => _hash;
+    public override int GetHashCode() => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(this);
 
     public override string ToString() => $"{(IsTop ? "top" : "bottom")} '{Name}' of {Layer?.DisplayName ?? "the net inputs"}";
 }
@@ -158,10 +160,12 @@ internal struct RefList
 /// <summary>A layer block of any format, with what the graph needs from it.</summary>
 public sealed class LayerNode
 {
-    internal LayerNode(int index, FieldSyntax field, MessageValueSyntax block, LayerFormat format, int bottoms, int tops)
+    internal LayerNode(int index, FieldSyntax field, MessageValueSyntax block, LayerFormat format, int bottoms, int tops, StringValueSyntax? nameValue)
     {
-        Bottoms = new List<BlobReference>(bottoms);
-        Tops = new List<BlobReference>(tops);
+        NameValue = nameValue;
+        NameId = nameValue?.ValueId ?? -1;
+        _bottoms = bottoms == 0 ? [] : new BlobReference[bottoms];
+        _tops = tops == 0 ? [] : new BlobReference[tops];
         Index = index;
         Field = field;
         Block = block;
@@ -177,13 +181,14 @@ public sealed class LayerNode
 
     public LayerFormat Format { get; }
 
-    public string? Name { get; internal set; }
+    /// <summary>The layer's name (the <c>name</c> literal's decoded value), null without one.</summary>
+    public string? Name => NameValue?.Value;
 
     /// <summary>The name's number among the document's texts, -1 without a name (see <see cref="BlobReference.NameId"/>).</summary>
-    internal int NameId { get; set; } = -1;
+    internal int NameId { get; }
 
     /// <summary>The <c>name</c> value's string literal, when there is one.</summary>
-    public StringValueSyntax? NameValue { get; internal set; }
+    public StringValueSyntax? NameValue { get; }
 
     /// <summary>The type as a current-format type string ("Convolution"), converted from V1/V0 names; null if none.</summary>
     public string? TypeName { get; internal set; }
@@ -195,10 +200,19 @@ public sealed class LayerNode
 
     public LayerTypeInfo? TypeInfo { get; internal set; }
 
-    // Sized by the caller to exactly the layer's bottoms and tops (nearly always one or two; a list grown by adding holds four).
-    public List<BlobReference> Bottoms { get; }
+    // Arrays sized by the caller to exactly the layer's bottoms and tops (nearly always one or two), filled in order.
+    private readonly BlobReference[] _bottoms;
+    private readonly BlobReference[] _tops;
+    private int _bottomCount;
+    private int _topCount;
 
-    public List<BlobReference> Tops { get; }
+    public BlobList Bottoms => new(_bottoms, _bottomCount);
+
+    public BlobList Tops => new(_tops, _topCount);
+
+    internal void AddBottom(BlobReference bottom) => _bottoms[_bottomCount++] = bottom;
+
+    internal void AddTop(BlobReference top) => _tops[_topCount++] = top;
 
     // Most layers have no rules: the lists exist only once a rule is read.
     private List<NetStateRuleInfo>? _include;
@@ -238,6 +252,43 @@ public sealed class LayerNode
     public override int GetHashCode() => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(this);
 
     public override string ToString() => $"{DisplayName} ({TypeName ?? TypeText ?? "?"})";
+}
+
+/// <summary>
+/// A layer's bottoms or tops: a read-only view of an array kept by the layer (no list object per layer), enumerated
+/// without allocating by <c>foreach</c>.
+/// </summary>
+public readonly struct BlobList : IReadOnlyList<BlobReference>
+{
+    private readonly BlobReference[] _items;
+
+    internal BlobList(BlobReference[] items, int count)
+    {
+        _items = items;
+        Count = count;
+    }
+
+    public int Count { get; }
+
+    public BlobReference this[int index] => (uint)index < (uint)Count ? _items[index] : throw new ArgumentOutOfRangeException(nameof(index));
+
+    public Enumerator GetEnumerator() => new(_items, Count);
+
+    IEnumerator<BlobReference> IEnumerable<BlobReference>.GetEnumerator()
+    {
+        for (var i = 0; i < Count; i++) yield return _items[i];
+    }
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => ((IEnumerable<BlobReference>)this).GetEnumerator();
+
+    public struct Enumerator(BlobReference[] items, int count)
+    {
+        private int _index = -1;
+
+        public readonly BlobReference Current => items[_index];
+
+        public bool MoveNext() => ++_index < count;
+    }
 }
 
 /// <summary>
