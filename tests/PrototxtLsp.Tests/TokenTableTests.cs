@@ -29,6 +29,16 @@ public class TokenTableTests
     }
 
     [Fact]
+    public void Every_kind_fits_in_the_byte_beside_the_missing_flag()
+    {
+        // The table keeps a token's kind in a byte whose top bit marks a missing token.
+        Assert.All(Enum.GetValues<SyntaxKind>(), k => Assert.True((byte)k < 0x80, $"{k} = {(byte)k}"));
+        var tree = SyntaxTree.Parse(Text);
+        var kinds = Enumerable.Range(0, tree.Tokens.Count).Select(tree.Tokens.Kind).ToList();
+        Assert.All(kinds, k => Assert.True(Enum.IsDefined(k), k.ToString()));
+    }
+
+    [Fact]
     public void Views_of_one_token_are_equal_and_carry_the_node_that_holds_them()
     {
         var tree = SyntaxTree.Parse(Text);
