@@ -69,7 +69,7 @@ public sealed class BlobReference
     private readonly int _position;
 
     /// <summary>The blob's name (the literal's decoded value).</summary>
-    public string Name => Field.Table.TextById(NameId);
+    public string Name => Field.Table.ValueById(NameId);
 
     /// <summary>The name's number among the document's texts (<see cref="StringValueSyntax.ValueId"/>): equal names, equal numbers.</summary>
     internal int NameId { get; }

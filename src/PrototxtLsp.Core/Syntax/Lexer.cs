@@ -53,10 +53,34 @@ public sealed class Lexer
     private string Slice(int start, int length) => _texts[InternId(_text.AsSpan(start, length))];
 
     /// <summary>
-    /// The number of a string literal's decoded value, the same for every literal with that value however long: layer
-    /// and blob names are told apart by these numbers (see <see cref="StringValueSyntax.ValueId"/>).
+    /// The number of a string value (decoded, parts joined), the same for every literal with that value however it is
+    /// spelled or long: layer and blob names are told apart by these numbers (see <see cref="StringValueSyntax.ValueId"/>).
+    /// A value is numbered as its plain double-quoted spelling (<c>"conv1"</c>), which is the text the lexer has already
+    /// numbered for nearly every literal (<see cref="LiteralValueId"/>); other spellings look that text up here.
     /// </summary>
-    internal int ValueId(ReadOnlySpan<char> value) => value.Length > 64 ? PooledId(value) : InternId(value);
+    internal int ValueId(ReadOnlySpan<char> value)
+    {
+        var length = value.Length + 2;
+        char[]? rented = null;
+        var key = length <= 256 ? stackalloc char[length] : (rented = System.Buffers.ArrayPool<char>.Shared.Rent(length)).AsSpan(0, length);
+        key[0] = '"';
+        value.CopyTo(key[1..]);
+        key[^1] = '"';
+        var id = PooledId(key);
+        if (rented is not null) System.Buffers.ArrayPool<char>.Shared.Return(rented);
+        return id;
+    }
+
+    /// <summary>
+    /// The value number of a one-literal string value: the token's own text number when it is already the value's
+    /// plain double-quoted spelling and pooled (64 characters or fewer), so the common case costs no lookup at all.
+    /// </summary>
+    internal int LiteralValueId(int token)
+    {
+        var text = _table.Text(token);
+        if (text.Length is >= 2 and <= 64 && text[0] == '"' && text[^1] == '"' && StringLiteral.TryPlain(text, out _)) return _table.TextId(token);
+        return StringLiteral.TryPlain(text, out var plain) ? ValueId(plain) : ValueId(StringLiteral.Decode(text));
+    }
 
     /// <summary>The number of a text in the dictionary of the document's texts, added if new.</summary>
     private int PooledId(ReadOnlySpan<char> text)

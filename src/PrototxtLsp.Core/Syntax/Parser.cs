@@ -260,8 +260,7 @@ public sealed class Parser
             var first = Eat();
             if (CurrentKind != SyntaxKind.StringLiteral)
             {
-                var text = _tokens.Text(first);
-                return new StringValueSyntax(_tokens, first, 1, StringLiteral.TryPlain(text, out var plain) ? _lexer.ValueId(plain) : _lexer.ValueId(StringLiteral.Decode(text)));
+                return new StringValueSyntax(_tokens, first, 1, _lexer.LiteralValueId(first));
             }
 
             while (CurrentKind == SyntaxKind.StringLiteral) Eat();

@@ -527,7 +527,7 @@ public sealed class StringValueSyntax : ValueSyntax
     public int PartCount => _count;
 
     /// <summary>The decoded value (escapes resolved, parts joined). Bytes that are not valid UTF-8 become U+FFFD.</summary>
-    public string Value => Table.TextById(_valueId);
+    public string Value => Table.ValueById(_valueId);
 
     /// <summary>
     /// The value's number among the document's texts: two string values of one document are equal exactly when their

@@ -77,8 +77,26 @@ public sealed class TokenTable
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public string Text(int index) => _texts[_entries[index].Text];
 
-    /// <summary>A text by its number (token texts and the decoded values of string literals share the numbering).</summary>
-    internal string TextById(int id) => _texts[id];
+    /// <summary>The number of the token's text.</summary>
+    internal int TextId(int index) => _entries[index].Text;
+
+    // Decoded string values by value number, made on first request: a value is numbered as its double-quoted spelling
+    // (Lexer.ValueId), so the value is that text without its quotes.
+    private string?[]? _values;
+
+    /// <summary>A string value by its number (<see cref="StringValueSyntax.ValueId"/>), decoded once and kept.</summary>
+    internal string ValueById(int id)
+    {
+        var values = _values;
+        if (values is null || id >= values.Length)
+        {
+            var grown = new string?[_texts.Count];
+            if (values is not null) Array.Copy(values, grown, values.Length);
+            _values = values = grown;
+        }
+
+        return values[id] ??= _texts[id][1..^1];
+    }
 
     public int Length(int index) => Text(index).Length;
 
