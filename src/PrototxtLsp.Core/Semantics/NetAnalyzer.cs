@@ -524,7 +524,7 @@ public static class NetAnalyzer
     private static Func<string, Diagnostic> NameDuplicate(LayerNode layer, string name, LayerNode first) =>
         suffix => DiagnosticCatalog.LayerNameDuplicate(layer.SelectionSpan, name, first.SelectionSpan, suffix);
 
-    private static Func<string, Diagnostic> BottomUnknown(LayerNode layer, BlobReference bottom, List<string> produced, int count) =>
+    private static Func<string, Diagnostic> BottomUnknown(LayerNode layer, BlobReference bottom, List<BlobReference> produced, int count) =>
         suffix => DiagnosticCatalog.BottomUnknown(bottom.Span, bottom.Name, layer.DisplayName, bottom.Index, Suggestions.Best(bottom.Name, SuggestionCandidates(produced, count)), suffix);
 
     /// <summary>How many of the blobs produced before an unknown bottom its did-you-mean compares, nearest first.</summary>
@@ -538,11 +538,11 @@ public static class NetAnalyzer
     /// produced first. Not every earlier blob: a net whose bottoms were all renamed (10,000 unknown bottoms) took
     /// 16 s to check when each suggestion compared every earlier blob; this way the work per unknown bottom is bounded.
     /// </summary>
-    private static IEnumerable<string> SuggestionCandidates(List<string> produced, int count)
+    private static IEnumerable<string> SuggestionCandidates(List<BlobReference> produced, int count)
     {
         var nearestFrom = Math.Max(0, count - NearestCandidates);
-        for (var i = count - 1; i >= nearestFrom; i--) yield return produced[i];
-        for (var i = 0; i < Math.Min(FirstCandidates, nearestFrom); i++) yield return produced[i];
+        for (var i = count - 1; i >= nearestFrom; i--) yield return produced[i].Name;
+        for (var i = 0; i < Math.Min(FirstCandidates, nearestFrom); i++) yield return produced[i].Name;
     }
 
     private static Func<string, Diagnostic> TopMultipleSources(LayerNode layer, BlobReference top, BlobReference previous) =>
@@ -572,20 +572,20 @@ public static class NetAnalyzer
             }
 
             firstClass = false;
-            var produced = new List<string>(); // the names in available, in the order they first appeared
+            var produced = new List<BlobReference>(); // the first producer of each name in available, in order (names decoded only for a suggestion)
             foreach (var input in graph.Inputs)
             {
-                if (available[input.NameId] is null) produced.Add(input.Name);
+                if (available[input.NameId] is null) produced.Add(input);
                 available[input.NameId] = input;
             }
             foreach (var layer in graph.Layers)
             {
                 if (!included[layer.Index]) continue;
-                if (layer.Name is { } name)
+                if (layer.NameId >= 0)
                 {
                     if (names[layer.NameId] is { } first)
                     {
-                        Report("PTX3009", layer.SelectionSpan, members, NameDuplicate(layer, name, first));
+                        Report("PTX3009", layer.SelectionSpan, members, NameDuplicate(layer, layer.Name!, first));
                     }
                     else
                     {
@@ -620,7 +620,7 @@ public static class NetAnalyzer
                         }
                     }
 
-                    if (previous is null) produced.Add(top.Name);
+                    if (previous is null) produced.Add(top);
                     available[top.NameId] = top;
                 }
             }
