@@ -143,6 +143,9 @@ public static class ShapeInference
 
     private static Shape Same(Context c) => c.Bottom;
 
+    [ThreadStatic]
+    private static Shape[]? _oneTop;
+
     private static Shape[] Compute(Context c)
     {
         var layer = c.Layer;
@@ -362,6 +365,14 @@ public static class ShapeInference
     /// <summary>n tops of one shape (a static helper, not a local function: a closure over n was allocated on every layer).</summary>
     private static Shape[] Fill(int n, Shape s)
     {
+        if (n == 1)
+        {
+            // Nearly every layer has one top: the caller reads the array before the next layer, so one serves them all.
+            var one = _oneTop ??= new Shape[1];
+            one[0] = s;
+            return one;
+        }
+
         var tops = new Shape[n];
         Array.Fill(tops, s);
         return tops;
@@ -403,8 +414,15 @@ public static class ShapeInference
         return Enumerable.Range(0, n).Select(i => shapes.Count == 1 ? shapes[0] : i < shapes.Count ? shapes[i] : Shape.Unknown).ToArray();
     }
 
-    /// <summary>One value per spatial axis from a repeated field (one value for all, or one per axis) or its _h/_w pair.</summary>
+    /// <summary>One value per spatial axis from a repeated field (one value for all, or one per axis) or its _h/_w pair; null when malformed.</summary>
     private static long[]? PerAxis(MessageValueSyntax? p, string name, int axes, long defaultValue)
+    {
+        var values = new long[Math.Max(0, axes)];
+        return PerAxis(p, name, values, defaultValue) ? values : null;
+    }
+
+    /// <summary>As <see cref="PerAxis(MessageValueSyntax?, string, int, long)"/>, into one slot per axis; false when malformed.</summary>
+    private static bool PerAxis(MessageValueSyntax? p, string name, Span<long> values, long defaultValue)
     {
         var (repeated, hName, wName) = name switch
         {
@@ -414,21 +432,29 @@ public static class ShapeInference
             "dilation" => ("dilation", "dilation_h", "dilation_w"),
             _ => (name, name + "_h", name + "_w"),
         };
+        var axes = values.Length;
         var h = Int(p, hName);
         var w = Int(p, wName);
-        if ((h is not null || w is not null) && axes == 2) return [h ?? defaultValue, w ?? defaultValue];
+        if ((h is not null || w is not null) && axes == 2)
+        {
+            values[0] = h ?? defaultValue;
+            values[1] = w ?? defaultValue;
+            return true;
+        }
+
         // Nearly always zero or one value: counted without collecting them into a list first.
         var count = CountInts(p, repeated, out var first);
         if (count > 1)
         {
-            if (count != axes) return null;
-            var values = Ints(p, repeated);
-            return values.Count == axes ? values.ToArray() : null;
+            if (count != axes) return false;
+            var all = Ints(p, repeated);
+            if (all.Count != axes) return false;
+            for (var i = 0; i < axes; i++) values[i] = all[i];
+            return true;
         }
 
-        var result = new long[Math.Max(0, axes)];
-        Array.Fill(result, count == 1 ? first : defaultValue);
-        return result;
+        values.Fill(count == 1 ? first : defaultValue);
+        return true;
     }
 
     private static Shape Convolution(Context c, string type)
@@ -447,30 +473,26 @@ public static class ShapeInference
             return Shape.Unknown;
         }
 
-        var spatialAxes = bottom.Rank - a - 1;
-        var kernel = PerAxis(p, "kernel", spatialAxes, 0);
-        var stride = PerAxis(p, "stride", spatialAxes, 1);
-        var pad = PerAxis(p, "pad", spatialAxes, 0);
-        var dilation = PerAxis(p, "dilation", spatialAxes, 1);
+        var spatialAxes = Math.Max(0, bottom.Rank - a - 1);
+        // Per-axis values on the stack (a 2-D convolution has two of each), not four arrays a layer.
+        var perAxis = spatialAxes <= 8 ? stackalloc long[4 * spatialAxes] : new long[4 * spatialAxes];
+        Span<long> kernel = perAxis[..spatialAxes], stride = perAxis.Slice(spatialAxes, spatialAxes),
+            pad = perAxis.Slice(2 * spatialAxes, spatialAxes), dilation = perAxis.Slice(3 * spatialAxes, spatialAxes);
+        var kernelKnown = PerAxis(p, "kernel", kernel, 0);
+        var windowKnown = kernelKnown && PerAxis(p, "stride", stride, 1) && PerAxis(p, "pad", pad, 0) && PerAxis(p, "dilation", dilation, 1);
         var channels = bottom[a];
         // Unknown when the kernel is missing or malformed (PTX4003 says so): no weights can be counted then.
-        long? kernelCount = kernel is not null && Array.TrueForAll(kernel, k => k > 0) ? Product(kernel) : null;
+        long? kernelCount = kernelKnown && AllPositive(kernel) ? Product(kernel) : null;
         var outer = bottom.CountRange(0, a);
         var spatialIn = bottom.CountRange(a + 1, bottom.Rank);
-        var outDims = new List<long?>();
-        if (kernel is null || stride is null || pad is null || dilation is null || kernel.Any(k => k <= 0))
-        {
-            outDims.AddRange(Enumerable.Repeat<long?>(null, Math.Max(0, spatialAxes)));
-        }
-        else
+        // The output shape: the bottom's leading axes, the channels, then one size per spatial axis.
+        var dims = new long?[a + 1 + spatialAxes];
+        var outDims = dims.AsSpan(a + 1);
+        if (windowKnown && AllPositive(kernel))
         {
             for (var i = 0; i < spatialAxes; i++)
             {
-                if (bottom[a + 1 + i] is not { } input)
-                {
-                    outDims.Add(null);
-                    continue;
-                }
+                if (bottom[a + 1 + i] is not { } input) continue;
 
                 var extent = dilation[i] * (kernel[i] - 1) + 1;
                 long value = type == "Deconvolution"
@@ -484,22 +506,23 @@ public static class ShapeInference
                     c.NotPositive(c.Span, type == "Deconvolution"
                         ? $"output {axisName} = {stride[i]}·({input} − 1) + {extent} − 2·{pad[i]} = {value}"
                         : $"output {axisName} = ({input} + 2·{pad[i]} − {extent}) / {stride[i]} + 1 = {value}: the kernel (extent {extent}) is larger than the padded input ({input + 2 * pad[i]})");
-                    outDims.Add(null);
                 }
                 else
                 {
-                    outDims.Add(value);
+                    outDims[i] = value;
                 }
             }
         }
 
         long? spatialOut = 1;
         foreach (var d in outDims) spatialOut = d is { } known && spatialOut is { } so0 ? so0 * known : null;
+        for (var i = 0; i < a; i++) dims[i] = bottom.Dims![i];
         if (type == "Im2col")
         {
             c.Params = 0;
             c.Macs = 0;
-            return new Shape([.. bottom.Dims!.Take(a), channels is { } ch && kernelCount is { } kc ? ch * kc : null, .. outDims]);
+            dims[a] = channels is { } ch && kernelCount is { } kc ? ch * kc : null;
+            return new Shape(dims);
         }
 
         if (type == "Convolution")
@@ -515,19 +538,24 @@ public static class ShapeInference
 
         if (channels is { } cIn && cIn % group != 0) c.Incompatible($"group {group} does not divide the {cIn} input channels (bottom {bottom})");
         if (output is { } cOut && cOut % group != 0) c.Incompatible($"group {group} does not divide num_output {cOut}");
-        var dims = new long?[a + 1 + outDims.Count];
-        for (var i = 0; i < a; i++) dims[i] = bottom.Dims![i];
         dims[a] = output;
-        outDims.CopyTo(dims, a + 1);
         return new Shape(dims);
     }
 
-    private static long Product(long[] values)
+    private static bool AllPositive(ReadOnlySpan<long> values)
+    {
+        foreach (var v in values)
+            if (v <= 0) return false;
+        return true;
+    }
+
+    private static long Product(ReadOnlySpan<long> values)
     {
         var product = 1L;
         foreach (var v in values) product *= v;
         return product;
     }
+
 
     private static Shape[] Pooling(Context c, int n)
     {
