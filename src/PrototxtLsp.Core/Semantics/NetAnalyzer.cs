@@ -232,9 +232,12 @@ public static class NetAnalyzer
         var baseStages = stateBlock is null ? [] : Strings(stateBlock, "stage").ToList();
 
         var layers = new List<LayerNode>(layerFields.Count);
+        var topCount = 0;
         foreach (var f in layerFields)
         {
             var layer = ReadLayer(layers.Count, f, (MessageValueSyntax)f.Value, model, types);
+            layer.FirstTop = topCount;
+            topCount += layer.Tops.Count;
             layers.Add(layer);
             nameCount = Math.Max(nameCount, layer.NameId + 1);
             foreach (var b in layer.Bottoms) nameCount = Math.Max(nameCount, b.NameId + 1);
@@ -245,7 +248,7 @@ public static class NetAnalyzer
         var states = solverStates is { Count: > 0 }
             ? solverStates.Select(st => st with { Level = st.Level + baseLevel, Stages = st.Stages.Union(baseStages).Order(StringComparer.Ordinal).ToList() }).ToList()
             : StatesFor(phases, baseLevel, baseStages, layers, diagnostics);
-        var graph = new NetGraph(owner, layers, inputs, states, nameCount);
+        var graph = new NetGraph(owner, layers, inputs, states, nameCount, topCount);
         Resolve(graph, diagnostics);
         return graph;
     }

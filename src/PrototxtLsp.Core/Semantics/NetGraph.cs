@@ -164,8 +164,8 @@ public sealed class LayerNode
     {
         NameValue = nameValue;
         NameId = nameValue?.ValueId ?? -1;
-        _bottoms = bottoms == 0 ? [] : new BlobReference[bottoms];
-        _tops = tops == 0 ? [] : new BlobReference[tops];
+        _blobs = bottoms + tops == 0 ? [] : new BlobReference[bottoms + tops];
+        _topsFrom = bottoms;
         Index = index;
         Field = field;
         Block = block;
@@ -200,19 +200,23 @@ public sealed class LayerNode
 
     public LayerTypeInfo? TypeInfo { get; internal set; }
 
-    // Arrays sized by the caller to exactly the layer's bottoms and tops (nearly always one or two), filled in order.
-    private readonly BlobReference[] _bottoms;
-    private readonly BlobReference[] _tops;
+    // One array sized by the caller to exactly the layer's bottoms and then its tops (nearly always one or two of
+    // each), filled in order.
+    private readonly BlobReference[] _blobs;
+    private readonly int _topsFrom;
     private int _bottomCount;
     private int _topCount;
 
-    public BlobList Bottoms => new(_bottoms, _bottomCount);
+    public BlobList Bottoms => new(_blobs, 0, _bottomCount);
 
-    public BlobList Tops => new(_tops, _topCount);
+    public BlobList Tops => new(_blobs, _topsFrom, _topCount);
 
-    internal void AddBottom(BlobReference bottom) => _bottoms[_bottomCount++] = bottom;
+    internal void AddBottom(BlobReference bottom) => _blobs[_bottomCount++] = bottom;
 
-    internal void AddTop(BlobReference top) => _tops[_topCount++] = top;
+    internal void AddTop(BlobReference top) => _blobs[_topsFrom + _topCount++] = top;
+
+    /// <summary>The position of the layer's first top among all tops of its net, in layer order (per-top tables are flat arrays).</summary>
+    internal int FirstTop { get; set; }
 
     // Most layers have no rules: the lists exist only once a rule is read.
     private List<NetStateRuleInfo>? _include;
@@ -261,33 +265,35 @@ public sealed class LayerNode
 public readonly struct BlobList : IReadOnlyList<BlobReference>
 {
     private readonly BlobReference[] _items;
+    private readonly int _from;
 
-    internal BlobList(BlobReference[] items, int count)
+    internal BlobList(BlobReference[] items, int from, int count)
     {
         _items = items;
+        _from = from;
         Count = count;
     }
 
     public int Count { get; }
 
-    public BlobReference this[int index] => (uint)index < (uint)Count ? _items[index] : throw new ArgumentOutOfRangeException(nameof(index));
+    public BlobReference this[int index] => (uint)index < (uint)Count ? _items[_from + index] : throw new ArgumentOutOfRangeException(nameof(index));
 
-    public Enumerator GetEnumerator() => new(_items, Count);
+    public Enumerator GetEnumerator() => new(_items, _from, _from + Count);
 
     IEnumerator<BlobReference> IEnumerable<BlobReference>.GetEnumerator()
     {
-        for (var i = 0; i < Count; i++) yield return _items[i];
+        for (var i = 0; i < Count; i++) yield return _items[_from + i];
     }
 
     System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => ((IEnumerable<BlobReference>)this).GetEnumerator();
 
-    public struct Enumerator(BlobReference[] items, int count)
+    public struct Enumerator(BlobReference[] items, int from, int end)
     {
-        private int _index = -1;
+        private int _index = from - 1;
 
         public readonly BlobReference Current => items[_index];
 
-        public bool MoveNext() => ++_index < count;
+        public bool MoveNext() => ++_index < end;
     }
 }
 
@@ -297,8 +303,9 @@ public readonly struct BlobList : IReadOnlyList<BlobReference>
 /// </summary>
 public sealed class NetGraph
 {
-    internal NetGraph(FieldSyntax? owner, IReadOnlyList<LayerNode> layers, IReadOnlyList<BlobReference> inputs, IReadOnlyList<NetState> states, int nameCount)
+    internal NetGraph(FieldSyntax? owner, IReadOnlyList<LayerNode> layers, IReadOnlyList<BlobReference> inputs, IReadOnlyList<NetState> states, int nameCount, int topCount)
     {
+        TopCount = topCount;
         NameCount = nameCount;
         Owner = owner;
         Layers = layers;
@@ -323,6 +330,9 @@ public sealed class NetGraph
     /// lookup to a random place — a cache miss apiece once a net has 100,000 names.
     /// </summary>
     internal int NameCount { get; }
+
+    /// <summary>How many tops the net's layers have in all (<see cref="LayerNode.FirstTop"/> numbers them).</summary>
+    internal int TopCount { get; }
 
     /// <summary>
     /// The states grouped by the layers they include: states with the same layers build the same graph and the same

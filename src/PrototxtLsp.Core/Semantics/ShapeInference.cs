@@ -61,7 +61,7 @@ public static class ShapeInference
                     activation = shape.Count is { } c && activation is { } a ? a + Shape.SafeMul(c, BytesPerValue) : null;
                 }
 
-                shapes.Costs.Set(layer, new LayerCost(ctx.Params, ctx.Statistics, ctx.Macs, activation));
+                shapes.Costs.Set(layer, ctx.Params, ctx.Statistics, ctx.Macs, activation);
             }
 
             // States that include the same layers share one inference (same tops, same costs).
