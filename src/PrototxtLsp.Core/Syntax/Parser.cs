@@ -183,6 +183,15 @@ public sealed class Parser
                     _diagnostics.Add(DiagnosticCatalog.ColonExpected(new TextSpan(nameEnd, 0), name));
                 }
 
+                // One literal right after a written ':' (nearly every scalar field) stays in the field: its value node
+                // is made only when a feature asks for it (FieldSyntax.Value).
+                if (extensionName is null && colon == _index - 1 && !_tokens.IsMissing(colon) && InlineScalar() is var inline and not FieldSyntax.NotInline)
+                {
+                    var inlined = new FieldSyntax(_tokens, nameToken, colon, inline, CurrentKind is SyntaxKind.Comma or SyntaxKind.Semicolon ? Eat() : -1) { Ordinal = _fields.Count };
+                    _fields.Add(inlined);
+                    return inlined;
+                }
+
                 value = ParseScalar();
                 break;
             default:
@@ -251,6 +260,25 @@ public sealed class Parser
         }
 
         return new ExtensionNameSyntax(_tokens, open, firstPart, partCount, close);
+    }
+
+    /// <summary>
+    /// Consumes a one-token scalar (a number or a word without '-', or a lone string literal) and returns what the field
+    /// keeps of it: the string's value number, or -1 for a number or word; <see cref="FieldSyntax.NotInline"/> (and
+    /// nothing consumed) for any other value.
+    /// </summary>
+    private int InlineScalar()
+    {
+        switch (CurrentKind)
+        {
+            case SyntaxKind.StringLiteral when PeekKind(1) != SyntaxKind.StringLiteral:
+                return _lexer.LiteralValueId(Eat());
+            case SyntaxKind.IntegerLiteral or SyntaxKind.FloatLiteral or SyntaxKind.Identifier:
+                Eat();
+                return -1;
+            default:
+                return FieldSyntax.NotInline;
+        }
     }
 
     private ValueSyntax ParseScalar()

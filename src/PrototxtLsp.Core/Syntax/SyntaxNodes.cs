@@ -296,6 +296,15 @@ public sealed class FieldSyntax : MemberSyntax
     private readonly int _colon;
     private readonly int _separator;
 
+    // Likewise a one-literal value right after a written ':' ("name: value", nearly every scalar field): the field
+    // keeps its token (the one after the colon) and, for a string, its value number; the value node is made when a
+    // feature asks for Value. The analysis reads such values through the field (ValueKind, StringValueId, TryGetScalar).
+    private ValueSyntax? _value;
+    private readonly int _inline;
+
+    /// <summary><see cref="_inline"/> of a field whose value is a node from the start.</summary>
+    internal const int NotInline = int.MinValue;
+
     /// <summary>Position among all fields of its tree in parse order (the key of per-field tables); -1 outside a tree.</summary>
     public int Ordinal { get; internal set; } = -1;
 
@@ -304,10 +313,20 @@ public sealed class FieldSyntax : MemberSyntax
         _nameToken = extensionName is null ? nameToken : -1;
         _name = extensionName;
         _colon = colon;
-        Value = value;
+        _value = value;
+        _inline = NotInline;
         _separator = separator;
         Adopt(extensionName);
         Adopt(value);
+    }
+
+    /// <summary>A field with a plain name, a written ':' and a one-token value after it: -1 for a number or word, else the string's value number.</summary>
+    internal FieldSyntax(TokenTable table, int nameToken, int colon, int inline, int separator) : base(table)
+    {
+        _nameToken = nameToken;
+        _colon = colon;
+        _inline = inline;
+        _separator = separator;
     }
 
     public override SyntaxKind Kind => SyntaxKind.Field;
@@ -340,7 +359,57 @@ public sealed class FieldSyntax : MemberSyntax
     /// <summary>True when the parser inserted a ':' the text lacks.</summary>
     public bool ColonIsMissing => _colon >= 0 && Table.IsMissing(_colon);
 
-    public ValueSyntax Value { get; }
+    public ValueSyntax Value
+    {
+        get
+        {
+            if (_value is { } value) return value;
+            var token = _colon + 1;
+            ValueSyntax made = _inline >= 0 ? new StringValueSyntax(Table, token, 1, _inline) : new ScalarValueSyntax(Table, -1, token);
+            made.Parent = this;
+            return Interlocked.CompareExchange(ref _value, made, null) ?? made;
+        }
+    }
+
+    /// <summary>The kind of <see cref="Value"/>, without making the value node.</summary>
+    public SyntaxKind ValueKind => _inline == NotInline ? _value!.Kind : _inline >= 0 ? SyntaxKind.StringValue : SyntaxKind.ScalarValue;
+
+    /// <summary>The value when it is a block (<c>name { … }</c>), else null.</summary>
+    public MessageValueSyntax? Block => _inline == NotInline ? _value as MessageValueSyntax : null;
+
+    /// <summary>The value number of a string value (<see cref="StringValueSyntax.ValueId"/>), -1 when the value is not a string.</summary>
+    public int StringValueId => _inline >= 0 ? _inline : _inline == NotInline && _value is StringValueSyntax s ? s.ValueId : -1;
+
+    /// <summary>The decoded string value (<see cref="StringValueSyntax.Value"/>), null when the value is not a string.</summary>
+    public string? StringValue => StringValueId is var id and >= 0 ? Table.ValueById(id) : null;
+
+    /// <summary>
+    /// When the value is a scalar (a number or a word, perhaps after '-'), its token and sign, without making the
+    /// value node; false for any other value (and for a '-' with nothing after it).
+    /// </summary>
+    public bool TryGetScalar(out int token, out bool negative)
+    {
+        if (_inline == -1)
+        {
+            token = _colon + 1;
+            negative = false;
+            return true;
+        }
+
+        if (_inline == NotInline && _value is ScalarValueSyntax { IsMissing: false } s)
+        {
+            token = s.TokenIndex;
+            negative = s.IsNegative;
+            return true;
+        }
+
+        token = -1;
+        negative = false;
+        return false;
+    }
+
+    /// <summary>True when the value is kept in the field until asked for (one token after a written ':').</summary>
+    internal bool HasInlineValue => _inline != NotInline;
 
     public SyntaxToken? Separator => TokenOrNull(_separator);
 
@@ -352,11 +421,13 @@ public sealed class FieldSyntax : MemberSyntax
         if (_separator >= 0) yield return Separator!;
     }
 
-    public override TextSpan FullSpan => TextSpan.FromBounds(_nameToken >= 0 ? Table.FullStart(_nameToken) : _name!.FullSpan.Start, _separator >= 0 ? Table.FullEnd(_separator) : Value.FullSpan.End);
+    private int ValueFullEnd => _inline != NotInline ? Table.FullEnd(_colon + 1) : _value!.FullSpan.End;
+
+    public override TextSpan FullSpan => TextSpan.FromBounds(_nameToken >= 0 ? Table.FullStart(_nameToken) : _name!.FullSpan.Start, _separator >= 0 ? Table.FullEnd(_separator) : ValueFullEnd);
 
     internal override int FirstIndex() => _nameToken >= 0 ? Present(_nameToken) : _name!.FirstIndex();
 
-    internal override int LastIndex() => Either(Present(_separator), Either(Value.LastIndex(), Either(Present(_colon), _nameToken >= 0 ? Present(_nameToken) : _name!.LastIndex())));
+    internal override int LastIndex() => Either(Present(_separator), Either(_inline != NotInline ? _colon + 1 : _value!.LastIndex(), Either(Present(_colon), _nameToken >= 0 ? Present(_nameToken) : _name!.LastIndex())));
 
     internal override bool AnyToken(Func<int, SyntaxNode, bool> visit) =>
         Name.AnyToken(visit) || (_colon >= 0 && visit(_colon, this)) || Value.AnyToken(visit) || (_separator >= 0 && visit(_separator, this));
@@ -474,6 +545,9 @@ public sealed class ScalarValueSyntax : ValueSyntax
 
     /// <summary>The kind of the value's token (<see cref="Token"/> without making the token).</summary>
     public SyntaxKind TokenKind => Table.Kind(_token);
+
+    /// <summary>The number of the value's token in the document's token table.</summary>
+    internal int TokenIndex => _token;
 
     /// <summary>The text of the value's token, without the sign.</summary>
     public string TokenText => Table.Text(_token);
