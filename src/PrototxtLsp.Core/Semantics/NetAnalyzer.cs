@@ -195,11 +195,11 @@ public static class NetAnalyzer
             {
                 case "layer":
                     current ??= f;
-                    if (f.Value is MessageValueSyntax) layerFields.Add(f);
+                    if (f.Block is not null) layerFields.Add(f);
                     break;
                 case "layers":
                     legacy.Add(f);
-                    if (f.Value is MessageValueSyntax) layerFields.Add(f);
+                    if (f.Block is not null) layerFields.Add(f);
                     break;
                 case "input":
                     inputFields.Add(f);
@@ -222,7 +222,7 @@ public static class NetAnalyzer
 
         var inputs = new List<BlobReference>();
         foreach (var f in inputFields)
-            if (f.Value is StringValueSyntax s) inputs.Add(new BlobReference(s, f, null, isTop: true, inputs.Count));
+            if (f.StringValueId is var id and >= 0) inputs.Add(new BlobReference(f, id, null, isTop: true, inputs.Count));
         var nameCount = 0;
         foreach (var input in inputs) nameCount = Math.Max(nameCount, input.NameId + 1);
 
@@ -235,7 +235,7 @@ public static class NetAnalyzer
         var topCount = 0;
         foreach (var f in layerFields)
         {
-            var layer = ReadLayer(layers.Count, f, (MessageValueSyntax)f.Value, model, types);
+            var layer = ReadLayer(layers.Count, f, f.Block!, model, types);
             layer.FirstTop = topCount;
             topCount += layer.Tops.Count;
             layers.Add(layer);
@@ -299,16 +299,16 @@ public static class NetAnalyzer
 
     private static LayerNode ReadLayer(int index, FieldSyntax field, MessageValueSyntax block, SemanticModel model, TypeResolver types)
     {
-        var v0Block = field.NameText == "layers" ? First(block, "layer")?.Value as MessageValueSyntax : null;
+        var v0Block = field.NameText == "layers" ? First(block, "layer")?.Block : null;
         var format = field.NameText == "layer" ? LayerFormat.Current : v0Block is not null ? LayerFormat.V0 : LayerFormat.V1;
         var described = v0Block ?? block;
         FieldSyntax? typeField = null;
-        StringValueSyntax? nameValue = null;
+        FieldSyntax? nameField = null;
         int bottoms = 0, tops = 0;
         foreach (var f in described.Fields)
         {
             var name = f.NameText;
-            if (name == "name") nameValue ??= f.Value as StringValueSyntax;
+            if (name == "name") nameField ??= f.StringValueId >= 0 ? f : null;
             else if (name == "type") typeField ??= f;
             else if (name == "bottom") bottoms++;
             else if (name == "top") tops++;
@@ -324,35 +324,34 @@ public static class NetAnalyzer
             }
         }
 
-        var node = new LayerNode(index, field, block, format, bottoms, tops, nameValue);
+        var node = new LayerNode(index, field, block, format, bottoms, tops, nameField, typeField);
 
-        node.TypeValue = typeField?.Value;
         switch (format)
         {
-            case LayerFormat.Current when typeField?.Value is StringValueSyntax s:
-                node.TypeText = s.Value;
-                node.TypeName = s.Value;
+            case LayerFormat.Current when typeField?.StringValue is { } typeText:
+                node.TypeText = typeText;
+                node.TypeName = typeText;
                 break;
             case LayerFormat.V1 when typeField?.Value is ScalarValueSyntax e:
                 // By name (CONVOLUTION) or by number (4), as the text format allows.
                 node.TypeText = long.TryParse(e.Text, out var number) && model.GetField(typeField)?.EnumType?.FindValue(number) is { } value ? value.Name : e.Text;
                 node.TypeName = LayerCatalog.FindByV1Name(node.TypeText)?.Name;
                 break;
-            case LayerFormat.V0 when typeField?.Value is StringValueSyntax s:
-                node.TypeText = s.Value;
-                node.TypeName = V0ToV1(s.Value) is { } v1 ? LayerCatalog.FindByV1Name(v1)?.Name : null;
+            case LayerFormat.V0 when typeField?.StringValue is { } typeText:
+                node.TypeText = typeText;
+                node.TypeName = V0ToV1(typeText) is { } v1 ? LayerCatalog.FindByV1Name(v1)?.Name : null;
                 break;
         }
 
         node.TypeInfo = node.TypeName is null ? null : types.Find(node.TypeName, block);
         foreach (var f in block.Fields)
         {
-            if (f.Value is StringValueSyntax s)
+            if (f.StringValueId is var id and >= 0)
             {
-                if (f.NameText == "bottom") node.AddBottom(new BlobReference(s, f, node, isTop: false, node.Bottoms.Count));
-                else if (f.NameText == "top") node.AddTop(new BlobReference(s, f, node, isTop: true, node.Tops.Count));
+                if (f.NameText == "bottom") node.AddBottom(new BlobReference(f, id, node, isTop: false, node.Bottoms.Count));
+                else if (f.NameText == "top") node.AddTop(new BlobReference(f, id, node, isTop: true, node.Tops.Count));
             }
-            else if (f.Value is MessageValueSyntax rule)
+            else if (f.Block is { } rule)
             {
                 if (f.NameText == "include") node.AddRule(ReadRule(rule), include: true);
                 else if (f.NameText == "exclude") node.AddRule(ReadRule(rule), include: false);
@@ -448,7 +447,7 @@ public static class NetAnalyzer
             foreach (var f in block.Fields)
             {
                 var name = f.NameText;
-                if (!name.EndsWith("_param", StringComparison.Ordinal) || f.Value is not MessageValueSyntax) continue;
+                if (!name.EndsWith("_param", StringComparison.Ordinal) || f.Block is null) continue;
                 if (type.ParamFields.Contains(name)) continue;
                 diagnostics.Add(DiagnosticCatalog.ParamBlockIgnored(f.NameSpan, name, type.Name, type.ParamFields));
             }
@@ -503,7 +502,7 @@ public static class NetAnalyzer
 
     private static bool VariantApplies(LayerNode layer, LayerTypeInfo type)
     {
-        MessageValueSyntax? Block(string name) => First(layer.Block, name)?.Value as MessageValueSyntax;
+        MessageValueSyntax? Block(string name) => First(layer.Block, name)?.Block;
         string? Scalar(MessageValueSyntax? b, string name) => LayerFields.Scalar(b, name);
         if (type.Name is not ("Pooling" or "RNN" or "LSTM" or "Recurrent")) return false;
         return type.Name switch

@@ -55,10 +55,9 @@ public enum LayerFormat
 /// <summary>A blob name as written in a <c>bottom</c>, a <c>top</c> or a net-level <c>input</c>.</summary>
 public sealed class BlobReference
 {
-    internal BlobReference(StringValueSyntax value, FieldSyntax field, LayerNode? layer, bool isTop, int index)
+    internal BlobReference(FieldSyntax field, int nameId, LayerNode? layer, bool isTop, int index)
     {
-        System.Diagnostics.Debug.Assert(ReferenceEquals(field.Value, value), "a blob reference's value is its field's value");
-        NameId = value.ValueId;
+        NameId = nameId;
         Field = field;
         Layer = layer;
         _position = isTop ? ~index : index;
@@ -160,10 +159,11 @@ internal struct RefList
 /// <summary>A layer block of any format, with what the graph needs from it.</summary>
 public sealed class LayerNode
 {
-    internal LayerNode(int index, FieldSyntax field, MessageValueSyntax block, LayerFormat format, int bottoms, int tops, StringValueSyntax? nameValue)
+    internal LayerNode(int index, FieldSyntax field, MessageValueSyntax block, LayerFormat format, int bottoms, int tops, FieldSyntax? nameField, FieldSyntax? typeField)
     {
-        NameValue = nameValue;
-        NameId = nameValue?.ValueId ?? -1;
+        _nameField = nameField;
+        _typeField = typeField;
+        NameId = nameField?.StringValueId ?? -1;
         _blobs = bottoms + tops == 0 ? [] : new BlobReference[bottoms + tops];
         _topsFrom = bottoms;
         Index = index;
@@ -181,14 +181,18 @@ public sealed class LayerNode
 
     public LayerFormat Format { get; }
 
+    // The name and type fields: their value nodes are made only when a feature asks (NameValue, TypeValue).
+    private readonly FieldSyntax? _nameField;
+    private readonly FieldSyntax? _typeField;
+
     /// <summary>The layer's name (the <c>name</c> literal's decoded value), null without one.</summary>
-    public string? Name => NameValue?.Value;
+    public string? Name => _nameField?.StringValue;
 
     /// <summary>The name's number among the document's texts, -1 without a name (see <see cref="BlobReference.NameId"/>).</summary>
     internal int NameId { get; }
 
     /// <summary>The <c>name</c> value's string literal, when there is one.</summary>
-    public StringValueSyntax? NameValue { get; }
+    public StringValueSyntax? NameValue => _nameField?.Value as StringValueSyntax;
 
     /// <summary>The type as a current-format type string ("Convolution"), converted from V1/V0 names; null if none.</summary>
     public string? TypeName { get; internal set; }
@@ -196,7 +200,7 @@ public sealed class LayerNode
     /// <summary>The type as written ("Convolution", CONVOLUTION, "conv").</summary>
     public string? TypeText { get; internal set; }
 
-    public ValueSyntax? TypeValue { get; internal set; }
+    public ValueSyntax? TypeValue => _typeField?.Value;
 
     public LayerTypeInfo? TypeInfo { get; internal set; }
 

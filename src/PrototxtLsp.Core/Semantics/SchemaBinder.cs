@@ -36,6 +36,14 @@ public sealed class SchemaBinder
         return new SemanticModel(tree, schema, root, binder._fields, binder._blocks, binder._diagnostics);
     }
 
+    /// <summary>What the full check of <see cref="BindValue"/> reports for one field's value (for the tests of <see cref="InlineValueIsValid"/>).</summary>
+    internal static IReadOnlyList<Diagnostic> FullValueCheck(SyntaxTree tree, FieldSyntax field, FieldInfo info)
+    {
+        var binder = new SchemaBinder(tree);
+        binder.BindValue(field, info, field.Value);
+        return binder._diagnostics;
+    }
+
     private static TextSpan FirstTokenSpan(SyntaxTree tree) =>
         tree.Root.FirstIndex() is >= 0 and var first ? tree.Tokens.Span(first) : new TextSpan(tree.Root.EndOfFileStart, 0);
 
@@ -76,6 +84,9 @@ public sealed class SchemaBinder
                 }
             }
 
+            // A value kept in its field (one literal after ':') is checked there; only one with something to report
+            // is made into a node and checked below, where the messages are.
+            if (field.HasInlineValue && InlineValueIsValid(field, info)) continue;
             BindValue(field, info, field.Value);
         }
 
@@ -145,6 +156,43 @@ public sealed class SchemaBinder
             ? message.Fields.Where(f => f.IsMessage && f.MessageType?.FindField(name) is not null).Select(f => f.Name).ToList()
             : [];
         _diagnostics.Add(DiagnosticCatalog.UnknownFieldIn(span, message.FullName, name, suggestion, belongsIn));
+    }
+
+    /// <summary>
+    /// True when a one-literal value kept in its field (<see cref="FieldSyntax.HasInlineValue"/>) is one
+    /// <see cref="CheckScalar"/> accepts without a word; false sends it through <see cref="BindValue"/>, which reports.
+    /// Only the common accepted cases answer true here; anything unusual takes the full path.
+    /// </summary>
+    internal static bool InlineValueIsValid(FieldSyntax field, FieldInfo info)
+    {
+        if (info.IsMessage) return false;
+        if (field.StringValueId >= 0) return info.Type is FieldType.String or FieldType.Bytes;
+        if (!field.TryGetScalar(out var token, out var negative) || negative) return false;
+        var table = field.Table;
+        var kind = table.Kind(token);
+        var text = table.Text(token);
+        switch (info.Type)
+        {
+            case FieldType.String or FieldType.Bytes:
+                return false;
+            case FieldType.Bool:
+                return kind == SyntaxKind.Identifier
+                    ? text is "true" or "True" or "t" or "false" or "False" or "f"
+                    : kind == SyntaxKind.IntegerLiteral && NumberLiteral.TryParseUnsigned(text, out var b) == NumberLiteral.IntegerParse.Ok && b <= 1;
+            case FieldType.Enum:
+                return kind == SyntaxKind.Identifier && info.EnumType?.FindValue(text) is not null;
+            case FieldType.Float or FieldType.Double:
+                return kind == SyntaxKind.FloatLiteral || (kind == SyntaxKind.IntegerLiteral && NumberLiteral.IsDecimal(text));
+            default:
+                if (kind != SyntaxKind.IntegerLiteral || NumberLiteral.TryParseUnsigned(text, out var magnitude) != NumberLiteral.IntegerParse.Ok) return false;
+                return magnitude <= info.Type switch
+                {
+                    FieldType.Int32 or FieldType.SInt32 or FieldType.SFixed32 => (ulong)int.MaxValue,
+                    FieldType.Int64 or FieldType.SInt64 or FieldType.SFixed64 => long.MaxValue,
+                    FieldType.UInt32 or FieldType.Fixed32 => uint.MaxValue,
+                    _ => ulong.MaxValue,
+                };
+        }
     }
 
     private void BindValue(FieldSyntax field, FieldInfo info, ValueSyntax value)

@@ -203,13 +203,13 @@ public sealed class LayerCosts
 internal static class LayerFields
 {
     public static MessageValueSyntax? Block(MessageValueSyntax? parent, string name) =>
-        parent?.LastField(name)?.Value as MessageValueSyntax;
+        parent?.LastField(name)?.Block;
 
     public static IEnumerable<MessageValueSyntax> Blocks(MessageValueSyntax? parent, string name)
     {
         if (parent is null) yield break;
         foreach (var f in parent.Fields)
-            if (f.NameText == name && f.Value is MessageValueSyntax m) yield return m;
+            if (f.NameText == name && f.Block is { } m) yield return m;
     }
 
     /// <summary>Every value of a (possibly repeated, possibly list-valued) numeric field, as integers.</summary>
@@ -231,7 +231,13 @@ internal static class LayerFields
         foreach (var f in block.Fields)
         {
             if (f.NameText != name) continue;
-            if (f.Value is ListValueSyntax l)
+            if (f.TryGetScalar(out var token, out var negative))
+            {
+                if (ParseInt(f.Table, token, negative) is not { } n) continue;
+                if (count++ == 0) first = n;
+                all?.Add(n);
+            }
+            else if (f.ValueKind == SyntaxKind.ListValue && f.Value is ListValueSyntax l)
             {
                 foreach (var v in l.ElementsAndSeparators)
                 {
@@ -239,11 +245,6 @@ internal static class LayerFields
                     if (count++ == 0) first = n;
                     all?.Add(n);
                 }
-            }
-            else if (f.Value is ScalarValueSyntax s && ParseInt(s) is { } n)
-            {
-                if (count++ == 0) first = n;
-                all?.Add(n);
             }
         }
 
@@ -259,11 +260,11 @@ internal static class LayerFields
         {
             var f = fields[i];
             if (f.NameText != name) continue;
-            if (f.Value is ScalarValueSyntax s)
+            if (f.TryGetScalar(out var token, out var negative))
             {
-                if (ParseInt(s) is { } n) return n;
+                if (ParseInt(f.Table, token, negative) is { } n) return n;
             }
-            else if (f.Value is ListValueSyntax l)
+            else if (f.ValueKind == SyntaxKind.ListValue && f.Value is ListValueSyntax l)
             {
                 for (var j = l.ElementsAndSeparators.Count - 1; j >= 0; j--)
                     if (l.ElementsAndSeparators[j] is ScalarValueSyntax e && ParseInt(e) is { } n) return n;
@@ -284,16 +285,23 @@ internal static class LayerFields
         if (block is null) return null;
         var fields = block.Fields;
         for (var i = fields.Length - 1; i >= 0; i--)
-            if (fields[i].Value is ScalarValueSyntax s && fields[i].NameText == name) return s.Text;
+        {
+            if (fields[i].NameText != name) continue;
+            if (fields[i].TryGetScalar(out var token, out var negative)) return negative ? "-" + fields[i].Table.Text(token) : fields[i].Table.Text(token);
+            if (fields[i].ValueKind == SyntaxKind.ScalarValue) return ((ScalarValueSyntax)fields[i].Value).Text; // '-' with no number after it
+        }
+
         return null;
     }
 
     public static bool Has(MessageValueSyntax? block, string name) => block?.LastField(name) is not null;
 
-    private static long? ParseInt(ScalarValueSyntax s)
+    private static long? ParseInt(ScalarValueSyntax s) => s.IsMissing ? null : ParseInt(s.Table, s.TokenIndex, s.IsNegative);
+
+    private static long? ParseInt(TokenTable table, int token, bool negative)
     {
-        if (s.TokenKind != SyntaxKind.IntegerLiteral) return null;
-        if (NumberLiteral.TryParseUnsigned(s.TokenText, out var u) != NumberLiteral.IntegerParse.Ok || u > long.MaxValue) return null;
-        return s.IsNegative ? -(long)u : (long)u;
+        if (table.Kind(token) != SyntaxKind.IntegerLiteral) return null;
+        if (NumberLiteral.TryParseUnsigned(table.Text(token), out var u) != NumberLiteral.IntegerParse.Ok || u > long.MaxValue) return null;
+        return negative ? -(long)u : (long)u;
     }
 }
