@@ -185,9 +185,10 @@ public sealed class Parser
 
                 // One literal right after a written ':' (nearly every scalar field) stays in the field: its value node
                 // is made only when a feature asks for it (FieldSyntax.Value).
-                if (extensionName is null && colon == _index - 1 && !_tokens.IsMissing(colon) && InlineScalar() is var inline and not FieldSyntax.NotInline)
+                if (extensionName is null && colon == nameToken + 1 && colon == _index - 1 && !_tokens.IsMissing(colon) && InlineScalar() is var inline and not FieldSyntax.NotInline)
                 {
-                    var inlined = new FieldSyntax(_tokens, nameToken, colon, inline, CurrentKind is SyntaxKind.Comma or SyntaxKind.Semicolon ? Eat() : -1) { Ordinal = _fields.Count };
+                    if (CurrentKind is SyntaxKind.Comma or SyntaxKind.Semicolon) Eat(); // the field finds it again: the token after its value
+                    var inlined = new FieldSyntax(_tokens, nameToken, inline) { Ordinal = _fields.Count };
                     _fields.Add(inlined);
                     return inlined;
                 }

@@ -293,16 +293,29 @@ public sealed class FieldSyntax : MemberSyntax
     // analysis reads NameText and NameSpan), which saves a node per field. An extension name is a node from the start.
     private FieldNameSyntax? _name;
     private readonly int _nameToken;
-    private readonly int _colon;
-    private readonly int _separator;
 
     // Likewise a one-literal value right after a written ':' ("name: value", nearly every scalar field): the field
     // keeps its token (the one after the colon) and, for a string, its value number; the value node is made when a
     // feature asks for Value. The analysis reads such values through the field (ValueKind, StringValueId, TryGetScalar).
+    // The ':' and the separator of such a field are the tokens around its value (a separator always follows the
+    // value when there is one), so two numbers serve both shapes: the colon and separator of a field whose value is a
+    // node, or the kept value (and InlineMark) of one whose value is not.
     private ValueSyntax? _value;
-    private readonly int _inline;
+    private readonly int _a;
+    private readonly int _b;
 
-    /// <summary><see cref="_inline"/> of a field whose value is a node from the start.</summary>
+    private const int InlineMark = int.MinValue;
+
+    private bool IsInline => _b == InlineMark;
+
+    /// <summary>The kept value: the string's value number, -1 for a number or word, or <see cref="NotInline"/>.</summary>
+    private int KeptValue => IsInline ? _a : NotInline;
+
+    private int ColonIndex => IsInline ? _nameToken + 1 : _a;
+
+    private int SeparatorIndex => IsInline ? (Table.Kind(_nameToken + 3) is SyntaxKind.Comma or SyntaxKind.Semicolon ? _nameToken + 3 : -1) : _b;
+
+    /// <summary><see cref="KeptValue"/> of a field whose value is a node from the start.</summary>
     internal const int NotInline = int.MinValue;
 
     /// <summary>Position among all fields of its tree in parse order (the key of per-field tables); -1 outside a tree.</summary>
@@ -312,21 +325,22 @@ public sealed class FieldSyntax : MemberSyntax
     {
         _nameToken = extensionName is null ? nameToken : -1;
         _name = extensionName;
-        _colon = colon;
+        _a = colon;
         _value = value;
-        _inline = NotInline;
-        _separator = separator;
+        _b = separator;
         Adopt(extensionName);
         Adopt(value);
     }
 
-    /// <summary>A field with a plain name, a written ':' and a one-token value after it: -1 for a number or word, else the string's value number.</summary>
-    internal FieldSyntax(TokenTable table, int nameToken, int colon, int inline, int separator) : base(table)
+    /// <summary>
+    /// A field with a plain name, a written ':' right after it and a one-token value after that (then perhaps a
+    /// separator): the value as -1 for a number or word, else the string's value number.
+    /// </summary>
+    internal FieldSyntax(TokenTable table, int nameToken, int inline) : base(table)
     {
         _nameToken = nameToken;
-        _colon = colon;
-        _inline = inline;
-        _separator = separator;
+        _a = inline;
+        _b = InlineMark;
     }
 
     public override SyntaxKind Kind => SyntaxKind.Field;
@@ -351,34 +365,34 @@ public sealed class FieldSyntax : MemberSyntax
     public bool HasIdentifierName => _nameToken >= 0;
 
     /// <summary>The ':' if written (or a missing token where one was required), null where it was left out.</summary>
-    public SyntaxToken? Colon => TokenOrNull(_colon);
+    public SyntaxToken? Colon => TokenOrNull(ColonIndex);
 
     /// <summary>True when the field has a ':' written or inserted as missing (<see cref="Colon"/> is not null).</summary>
-    public bool HasColon => _colon >= 0;
+    public bool HasColon => ColonIndex >= 0;
 
     /// <summary>True when the parser inserted a ':' the text lacks.</summary>
-    public bool ColonIsMissing => _colon >= 0 && Table.IsMissing(_colon);
+    public bool ColonIsMissing => ColonIndex >= 0 && Table.IsMissing(ColonIndex);
 
     public ValueSyntax Value
     {
         get
         {
             if (_value is { } value) return value;
-            var token = _colon + 1;
-            ValueSyntax made = _inline >= 0 ? new StringValueSyntax(Table, token, 1, _inline) : new ScalarValueSyntax(Table, -1, token);
+            var token = ColonIndex + 1;
+            ValueSyntax made = KeptValue >= 0 ? new StringValueSyntax(Table, token, 1, KeptValue) : new ScalarValueSyntax(Table, -1, token);
             made.Parent = this;
             return Interlocked.CompareExchange(ref _value, made, null) ?? made;
         }
     }
 
     /// <summary>The kind of <see cref="Value"/>, without making the value node.</summary>
-    public SyntaxKind ValueKind => _inline == NotInline ? _value!.Kind : _inline >= 0 ? SyntaxKind.StringValue : SyntaxKind.ScalarValue;
+    public SyntaxKind ValueKind => KeptValue == NotInline ? _value!.Kind : KeptValue >= 0 ? SyntaxKind.StringValue : SyntaxKind.ScalarValue;
 
     /// <summary>The value when it is a block (<c>name { … }</c>), else null.</summary>
-    public MessageValueSyntax? Block => _inline == NotInline ? _value as MessageValueSyntax : null;
+    public MessageValueSyntax? Block => KeptValue == NotInline ? _value as MessageValueSyntax : null;
 
     /// <summary>The value number of a string value (<see cref="StringValueSyntax.ValueId"/>), -1 when the value is not a string.</summary>
-    public int StringValueId => _inline >= 0 ? _inline : _inline == NotInline && _value is StringValueSyntax s ? s.ValueId : -1;
+    public int StringValueId => KeptValue >= 0 ? KeptValue : KeptValue == NotInline && _value is StringValueSyntax s ? s.ValueId : -1;
 
     /// <summary>The decoded string value (<see cref="StringValueSyntax.Value"/>), null when the value is not a string.</summary>
     public string? StringValue => StringValueId is var id and >= 0 ? Table.ValueById(id) : null;
@@ -389,14 +403,14 @@ public sealed class FieldSyntax : MemberSyntax
     /// </summary>
     public bool TryGetScalar(out int token, out bool negative)
     {
-        if (_inline == -1)
+        if (KeptValue == -1)
         {
-            token = _colon + 1;
+            token = ColonIndex + 1;
             negative = false;
             return true;
         }
 
-        if (_inline == NotInline && _value is ScalarValueSyntax { IsMissing: false } s)
+        if (KeptValue == NotInline && _value is ScalarValueSyntax { IsMissing: false } s)
         {
             token = s.TokenIndex;
             negative = s.IsNegative;
@@ -409,28 +423,28 @@ public sealed class FieldSyntax : MemberSyntax
     }
 
     /// <summary>True when the value is kept in the field until asked for (one token after a written ':').</summary>
-    internal bool HasInlineValue => _inline != NotInline;
+    internal bool HasInlineValue => KeptValue != NotInline;
 
-    public SyntaxToken? Separator => TokenOrNull(_separator);
+    public SyntaxToken? Separator => TokenOrNull(SeparatorIndex);
 
     public override IEnumerable<SyntaxElement> Children()
     {
         yield return Name;
-        if (_colon >= 0) yield return Colon!;
+        if (ColonIndex >= 0) yield return Colon!;
         yield return Value;
-        if (_separator >= 0) yield return Separator!;
+        if (SeparatorIndex >= 0) yield return Separator!;
     }
 
-    private int ValueFullEnd => _inline != NotInline ? Table.FullEnd(_colon + 1) : _value!.FullSpan.End;
+    private int ValueFullEnd => KeptValue != NotInline ? Table.FullEnd(ColonIndex + 1) : _value!.FullSpan.End;
 
-    public override TextSpan FullSpan => TextSpan.FromBounds(_nameToken >= 0 ? Table.FullStart(_nameToken) : _name!.FullSpan.Start, _separator >= 0 ? Table.FullEnd(_separator) : ValueFullEnd);
+    public override TextSpan FullSpan => TextSpan.FromBounds(_nameToken >= 0 ? Table.FullStart(_nameToken) : _name!.FullSpan.Start, SeparatorIndex >= 0 ? Table.FullEnd(SeparatorIndex) : ValueFullEnd);
 
     internal override int FirstIndex() => _nameToken >= 0 ? Present(_nameToken) : _name!.FirstIndex();
 
-    internal override int LastIndex() => Either(Present(_separator), Either(_inline != NotInline ? _colon + 1 : _value!.LastIndex(), Either(Present(_colon), _nameToken >= 0 ? Present(_nameToken) : _name!.LastIndex())));
+    internal override int LastIndex() => Either(Present(SeparatorIndex), Either(KeptValue != NotInline ? ColonIndex + 1 : _value!.LastIndex(), Either(Present(ColonIndex), _nameToken >= 0 ? Present(_nameToken) : _name!.LastIndex())));
 
     internal override bool AnyToken(Func<int, SyntaxNode, bool> visit) =>
-        Name.AnyToken(visit) || (_colon >= 0 && visit(_colon, this)) || Value.AnyToken(visit) || (_separator >= 0 && visit(_separator, this));
+        Name.AnyToken(visit) || (ColonIndex >= 0 && visit(ColonIndex, this)) || Value.AnyToken(visit) || (SeparatorIndex >= 0 && visit(SeparatorIndex, this));
 }
 
 public abstract class FieldNameSyntax(TokenTable table) : SyntaxNode(table)
@@ -648,17 +662,11 @@ public sealed class MessageValueSyntax : ValueSyntax
 
     public SyntaxToken Close => Table.Token(_close, this);
 
-    /// <summary>The members that are fields (skipped tokens left out), in order.</summary>
-    public ImmutableArray<FieldSyntax> Fields
-    {
-        get
-        {
-            if (_fields.IsDefault) _fields = FieldsOf(Members);
-            return _fields;
-        }
-    }
-
-    private ImmutableArray<FieldSyntax> _fields;
+    /// <summary>
+    /// The members that are fields (skipped tokens left out), in order. When every member is a field (all but blocks
+    /// with errors) this is the members' own array; otherwise a new array on each call, so read it once.
+    /// </summary>
+    public ImmutableArray<FieldSyntax> Fields => FieldsOf(Members);
 
     /// <summary>The last field of that name, or null (a repeated scalar's last value wins, as in protobuf).</summary>
     public FieldSyntax? LastField(string name)
