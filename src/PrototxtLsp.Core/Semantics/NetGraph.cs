@@ -63,7 +63,7 @@ public sealed class BlobReference
         _position = isTop ? ~index : index;
     }
 
-    // 64 bytes a reference (a 10,000-layer net has 20,000): the name, the literal and the hash are read from the
+    // 56 bytes a reference (a 10,000-layer net has 20,000): the name, the literal and the hash are read from the
     // field and the object itself rather than kept, and "top or bottom" is the sign of the position.
     private readonly int _position;
 
@@ -92,8 +92,8 @@ public sealed class BlobReference
     public int Index => _position < 0 ? ~_position : _position;
 
     // The graph's links, kept on the reference itself (no dictionaries to hash into): almost always one element.
-    internal RefList Producers;
-    internal RefList Previous;
+    // Sources: of a bottom, the tops it reads; of a top, the earlier tops of its name it rewrites in place.
+    internal RefList Sources;
     internal RefList Consumers;
 
     /// <summary>Equal only to itself (the runtime's identity hash; a long consumer list indexes its references in a set).</summary>
@@ -168,7 +168,7 @@ public sealed class LayerNode
         _topsFrom = bottoms;
         Index = index;
         Field = field;
-        Block = block;
+        System.Diagnostics.Debug.Assert(ReferenceEquals(field.Block, block), "a layer's block is its field's value");
         Format = format;
     }
 
@@ -177,7 +177,8 @@ public sealed class LayerNode
     /// <summary>The <c>layer</c>/<c>layers</c> field.</summary>
     public FieldSyntax Field { get; }
 
-    public MessageValueSyntax Block { get; }
+    /// <summary>The layer's block: its field's value.</summary>
+    public MessageValueSyntax Block => Field.Block!;
 
     public LayerFormat Format { get; }
 
@@ -222,15 +223,28 @@ public sealed class LayerNode
     /// <summary>The position of the layer's first top among all tops of its net, in layer order (per-top tables are flat arrays).</summary>
     internal int FirstTop { get; set; }
 
-    // Most layers have no rules: the lists exist only once a rule is read.
-    private List<NetStateRuleInfo>? _include;
-    private List<NetStateRuleInfo>? _exclude;
+    // Most layers have no rules: the lists exist only once a rule is read, in one object for both kinds.
+    private sealed class Rules
+    {
+        public List<NetStateRuleInfo>? Include;
+        public List<NetStateRuleInfo>? Exclude;
+    }
 
-    public IReadOnlyList<NetStateRuleInfo> Include => _include ?? (IReadOnlyList<NetStateRuleInfo>)[];
+    private Rules? _rules;
 
-    public IReadOnlyList<NetStateRuleInfo> Exclude => _exclude ?? (IReadOnlyList<NetStateRuleInfo>)[];
+    private List<NetStateRuleInfo>? IncludeRules => _rules?.Include;
 
-    internal void AddRule(NetStateRuleInfo rule, bool include) => (include ? _include ??= [] : _exclude ??= []).Add(rule);
+    private List<NetStateRuleInfo>? ExcludeRules => _rules?.Exclude;
+
+    public IReadOnlyList<NetStateRuleInfo> Include => IncludeRules ?? (IReadOnlyList<NetStateRuleInfo>)[];
+
+    public IReadOnlyList<NetStateRuleInfo> Exclude => ExcludeRules ?? (IReadOnlyList<NetStateRuleInfo>)[];
+
+    internal void AddRule(NetStateRuleInfo rule, bool include)
+    {
+        _rules ??= new Rules();
+        (include ? _rules.Include ??= [] : _rules.Exclude ??= []).Add(rule);
+    }
 
     /// <summary>How the layer is named in messages: its name, or its position.</summary>
     public string DisplayName => Name ?? $"#{Index + 1}";
@@ -241,14 +255,14 @@ public sealed class LayerNode
     /// <summary>Caffe's layer filter: with include rules, any must match; otherwise no exclude rule may match.</summary>
     public bool IsIncludedIn(NetState state)
     {
-        if (_include is { Count: > 0 } include)
+        if (IncludeRules is { Count: > 0 } include)
         {
             foreach (var rule in include)
                 if (rule.Matches(state)) return true;
             return false;
         }
 
-        if (_exclude is { } exclude)
+        if (ExcludeRules is { } exclude)
             foreach (var rule in exclude)
                 if (rule.Matches(state)) return false;
         return true;
@@ -419,10 +433,10 @@ public sealed class NetGraph
         Inputs.Concat(Layers.SelectMany(l => l.Bottoms.Concat(l.Tops)));
 
     /// <summary>The tops (or net inputs) a bottom reads, over all states (one in most nets; more when states differ).</summary>
-    public IReadOnlyList<BlobReference> ProducersOf(BlobReference bottom) => bottom.Producers.ToList();
+    public IReadOnlyList<BlobReference> ProducersOf(BlobReference bottom) => bottom.IsTop ? [] : bottom.Sources.ToList();
 
     /// <summary>For a top written in place, the earlier writes of that blob it overwrites.</summary>
-    public IReadOnlyList<BlobReference> PreviousProducersOf(BlobReference top) => top.Previous.ToList();
+    public IReadOnlyList<BlobReference> PreviousProducersOf(BlobReference top) => top.IsTop ? top.Sources.ToList() : [];
 
     /// <summary>The bottoms that read a top (or net input), in file order.</summary>
     public IReadOnlyList<BlobReference> ConsumersOf(BlobReference top) => top.Consumers.ToList();
@@ -444,11 +458,11 @@ public sealed class NetGraph
 
     internal static void AddResolution(BlobReference bottom, BlobReference producer)
     {
-        bottom.Producers.Add(producer);
+        bottom.Sources.Add(producer);
         producer.Consumers.Add(bottom);
     }
 
-    internal static void AddPrevious(BlobReference top, BlobReference previous) => top.Previous.Add(previous);
+    internal static void AddPrevious(BlobReference top, BlobReference previous) => top.Sources.Add(previous);
 
     /// <summary>Consumers in file order (states are resolved one after the other, so a blob's readers can arrive out of order).</summary>
     internal void SortConsumers()

@@ -33,7 +33,7 @@ public sealed class Parser
         _tokens = tokens;
         _diagnostics = diagnostics;
         _fields = new List<FieldSyntax>(tokens.LexedCount / 3 + 1); // a field is a name, a ':' and a value, or a name and a block
-        _blocks = new List<MessageValueSyntax>(tokens.LexedCount / 16 + 1);
+        _blocks = new List<MessageValueSyntax>(tokens.LexedCount / 12 + 1); // a chain net has one every 14 tokens
         // The stack holds every top-level member until the end (a 10,000-layer net: 10,000, one per 23 tokens); sized
         // up front, it does not leave a trail of half-size arrays behind as it grows.
         _memberStack = new List<MemberSyntax>(tokens.LexedCount / 16 + 16);
