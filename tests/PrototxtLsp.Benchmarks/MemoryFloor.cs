@@ -35,27 +35,9 @@ public static class MemoryFloor
 
         for (var step = 0; step + 1 < sizes.Length; step++)
         {
-            var ratios = new List<double>();
-            var smallTimes = new List<double>();
-            var largeTimes = new List<double>();
-            for (var round = 0; round < rounds; round++)
-            {
-                GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
-                Once(sizes[step], bytesPerLayer);
-                var tenSmall = 0.0;
-                for (var i = 0; i < 10; i++) tenSmall += Once(sizes[step], bytesPerLayer);
-                Once(sizes[step + 1], bytesPerLayer);
-                var one = Once(sizes[step + 1], bytesPerLayer);
-                smallTimes.Add(tenSmall / 10);
-                largeTimes.Add(one);
-                ratios.Add(one / (tenSmall / 10));
-            }
-
-            ratios.Sort();
-            smallTimes.Sort();
-            largeTimes.Sort();
-            Console.WriteLine($"{sizes[step]:N0} → {sizes[step + 1]:N0} layers of {bytesPerLayer} bytes ({sizes[step] * (long)bytesPerLayer / 1e6:0.#} → {sizes[step + 1] * (long)bytesPerLayer / 1e6:0.#} MB), {rounds} rounds: " +
-                              $"median {smallTimes[rounds / 2]:0.00} ms → {largeTimes[rounds / 2]:0.00} ms; paired ratio median ×{ratios[rounds / 2]:0.00} (lowest ×{ratios[0]:0.00}, highest ×{ratios[^1]:0.00}; linear = ×10)");
+            var (small, large) = (sizes[step], sizes[step + 1]);
+            Console.WriteLine($"{small:N0} → {large:N0} layers of {bytesPerLayer} bytes ({small * (long)bytesPerLayer / 1e6:0.#} → {large * (long)bytesPerLayer / 1e6:0.#} MB), " +
+                              Scaling.Paired(rounds, () => Once(small, bytesPerLayer), () => Once(large, bytesPerLayer)));
         }
 
         return 0;

@@ -27,33 +27,41 @@ public static class Scaling
 
         for (var step = 0; step + 1 < chains.Length; step++)
         {
-            var (smallName, small) = chains[step];
-            var (largeName, large) = chains[step + 1];
-            var ratios = new List<double>();
-            var smallTimes = new List<double>();
-            var largeTimes = new List<double>();
-            for (var round = 0; round < rounds; round++)
-            {
-                GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
-                // Each side after one untimed run of its own, so neither pays for the other's leftovers in the caches.
-                Analyse(small, stage);
-                var tenSmall = 0.0;
-                for (var i = 0; i < 10; i++) tenSmall += Analyse(small, stage);
-                Analyse(large, stage);
-                var one = Analyse(large, stage);
-                smallTimes.Add(tenSmall / 10);
-                largeTimes.Add(one);
-                ratios.Add(one / (tenSmall / 10));
-            }
-
-            ratios.Sort();
-            smallTimes.Sort();
-            largeTimes.Sort();
-            Console.WriteLine($"{smallName} → {largeName}, {rounds} rounds: median {smallTimes[rounds / 2]:0.00} ms → {largeTimes[rounds / 2]:0.00} ms; " +
-                              $"paired ratio median ×{ratios[rounds / 2]:0.00} (lowest ×{ratios[0]:0.00}, highest ×{ratios[^1]:0.00}; linear = ×10)");
+            var (small, large) = (chains[step].Text, chains[step + 1].Text);
+            Console.WriteLine($"{chains[step].Name} → {chains[step + 1].Name}, {Paired(rounds, () => Analyse(small, stage), () => Analyse(large, stage))}");
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// The pairing both this benchmark and <see cref="MemoryFloor"/> use: each round (on a compacted heap) times ten
+    /// runs of the small input and one of the large, each side after an untimed run of its own so that neither pays
+    /// for the other's leftovers in the caches; the ratio is per round. Returns the summary line's text.
+    /// </summary>
+    internal static string Paired(int rounds, Func<double> small, Func<double> large)
+    {
+        var ratios = new List<double>();
+        var smallTimes = new List<double>();
+        var largeTimes = new List<double>();
+        for (var round = 0; round < rounds; round++)
+        {
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+            small();
+            var tenSmall = 0.0;
+            for (var i = 0; i < 10; i++) tenSmall += small();
+            large();
+            var one = large();
+            smallTimes.Add(tenSmall / 10);
+            largeTimes.Add(one);
+            ratios.Add(one / (tenSmall / 10));
+        }
+
+        ratios.Sort();
+        smallTimes.Sort();
+        largeTimes.Sort();
+        return $"{rounds} rounds: median {smallTimes[rounds / 2]:0.00} ms → {largeTimes[rounds / 2]:0.00} ms; " +
+               $"paired ratio median ×{ratios[rounds / 2]:0.00} (lowest ×{ratios[0]:0.00}, highest ×{ratios[^1]:0.00}; linear = ×10)";
     }
 
     /// <summary>Milliseconds of one run of the stage (the full analysis, or lexing or parsing alone) in the server's no-GC region.</summary>
