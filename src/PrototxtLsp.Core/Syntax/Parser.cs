@@ -185,7 +185,7 @@ public sealed class Parser
 
                 // One literal right after a written ':' (nearly every scalar field) stays in the field: its value node
                 // is made only when a feature asks for it (FieldSyntax.Value).
-                if (extensionName is null && colon == nameToken + 1 && colon == _index - 1 && !_tokens.IsMissing(colon) && InlineScalar() is var inline and not FieldSyntax.NotInline)
+                if (extensionName is null && colon == nameToken + 1 && colon == _index - 1 && !_tokens.IsMissing(colon) && InlineScalar() is var inline and not NoInline)
                 {
                     if (CurrentKind is SyntaxKind.Comma or SyntaxKind.Semicolon) Eat(); // the field finds it again: the token after its value
                     var inlined = new FieldSyntax(_tokens, nameToken, inline) { Ordinal = _fields.Count };
@@ -265,9 +265,11 @@ public sealed class Parser
 
     /// <summary>
     /// Consumes a one-token scalar (a number or a word without '-', or a lone string literal) and returns what the field
-    /// keeps of it: the string's value number, or -1 for a number or word; <see cref="FieldSyntax.NotInline"/> (and
-    /// nothing consumed) for any other value.
+    /// keeps of it: the string's value number, or -1 for a number or word; <see cref="NoInline"/> (and nothing
+    /// consumed) for any other value.
     /// </summary>
+    private const int NoInline = int.MinValue;
+
     private int InlineScalar()
     {
         switch (CurrentKind)
@@ -278,7 +280,7 @@ public sealed class Parser
                 Eat();
                 return -1;
             default:
-                return FieldSyntax.NotInline;
+                return NoInline;
         }
     }
 

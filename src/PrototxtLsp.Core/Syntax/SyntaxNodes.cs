@@ -308,15 +308,14 @@ public sealed class FieldSyntax : MemberSyntax
 
     private bool IsInline => _b == InlineMark;
 
-    /// <summary>The kept value: the string's value number, -1 for a number or word, or <see cref="NotInline"/>.</summary>
-    private int KeptValue => IsInline ? _a : NotInline;
+    /// <summary>Of a field keeping its value: the string's value number, or -1 for a number or word.</summary>
+    private int KeptValue => _a;
 
     private int ColonIndex => IsInline ? _nameToken + 1 : _a;
 
-    private int SeparatorIndex => IsInline ? (Table.Kind(_nameToken + 3) is SyntaxKind.Comma or SyntaxKind.Semicolon ? _nameToken + 3 : -1) : _b;
+    private int ValueToken => _nameToken + 2; // of a field keeping its value
 
-    /// <summary><see cref="KeptValue"/> of a field whose value is a node from the start.</summary>
-    internal const int NotInline = int.MinValue;
+    private int SeparatorIndex => IsInline ? (Table.Kind(_nameToken + 3) is SyntaxKind.Comma or SyntaxKind.Semicolon ? _nameToken + 3 : -1) : _b;
 
     /// <summary>Position among all fields of its tree in parse order (the key of per-field tables); -1 outside a tree.</summary>
     public int Ordinal { get; internal set; } = -1;
@@ -378,21 +377,20 @@ public sealed class FieldSyntax : MemberSyntax
         get
         {
             if (_value is { } value) return value;
-            var token = ColonIndex + 1;
-            ValueSyntax made = KeptValue >= 0 ? new StringValueSyntax(Table, token, 1, KeptValue) : new ScalarValueSyntax(Table, -1, token);
+            ValueSyntax made = KeptValue >= 0 ? new StringValueSyntax(Table, ValueToken, 1, KeptValue) : new ScalarValueSyntax(Table, -1, ValueToken);
             made.Parent = this;
             return Interlocked.CompareExchange(ref _value, made, null) ?? made;
         }
     }
 
     /// <summary>The kind of <see cref="Value"/>, without making the value node.</summary>
-    public SyntaxKind ValueKind => KeptValue == NotInline ? _value!.Kind : KeptValue >= 0 ? SyntaxKind.StringValue : SyntaxKind.ScalarValue;
+    public SyntaxKind ValueKind => !IsInline ? _value!.Kind : KeptValue >= 0 ? SyntaxKind.StringValue : SyntaxKind.ScalarValue;
 
     /// <summary>The value when it is a block (<c>name { … }</c>), else null.</summary>
-    public MessageValueSyntax? Block => KeptValue == NotInline ? _value as MessageValueSyntax : null;
+    public MessageValueSyntax? Block => IsInline ? null : _value as MessageValueSyntax;
 
     /// <summary>The value number of a string value (<see cref="StringValueSyntax.ValueId"/>), -1 when the value is not a string.</summary>
-    public int StringValueId => KeptValue >= 0 ? KeptValue : KeptValue == NotInline && _value is StringValueSyntax s ? s.ValueId : -1;
+    public int StringValueId => IsInline ? Math.Max(KeptValue, -1) : _value is StringValueSyntax s ? s.ValueId : -1;
 
     /// <summary>The decoded string value (<see cref="StringValueSyntax.Value"/>), null when the value is not a string.</summary>
     public string? StringValue => StringValueId is var id and >= 0 ? Table.ValueById(id) : null;
@@ -403,14 +401,14 @@ public sealed class FieldSyntax : MemberSyntax
     /// </summary>
     public bool TryGetScalar(out int token, out bool negative)
     {
-        if (KeptValue == -1)
+        if (IsInline && KeptValue == -1)
         {
-            token = ColonIndex + 1;
+            token = ValueToken;
             negative = false;
             return true;
         }
 
-        if (KeptValue == NotInline && _value is ScalarValueSyntax { IsMissing: false } s)
+        if (!IsInline && _value is ScalarValueSyntax { IsMissing: false } s)
         {
             token = s.TokenIndex;
             negative = s.IsNegative;
@@ -423,7 +421,7 @@ public sealed class FieldSyntax : MemberSyntax
     }
 
     /// <summary>True when the value is kept in the field until asked for (one token after a written ':').</summary>
-    internal bool HasInlineValue => KeptValue != NotInline;
+    internal bool HasInlineValue => IsInline;
 
     public SyntaxToken? Separator => TokenOrNull(SeparatorIndex);
 
@@ -435,13 +433,13 @@ public sealed class FieldSyntax : MemberSyntax
         if (SeparatorIndex >= 0) yield return Separator!;
     }
 
-    private int ValueFullEnd => KeptValue != NotInline ? Table.FullEnd(ColonIndex + 1) : _value!.FullSpan.End;
+    private int ValueFullEnd => IsInline ? Table.FullEnd(ValueToken) : _value!.FullSpan.End;
 
     public override TextSpan FullSpan => TextSpan.FromBounds(_nameToken >= 0 ? Table.FullStart(_nameToken) : _name!.FullSpan.Start, SeparatorIndex >= 0 ? Table.FullEnd(SeparatorIndex) : ValueFullEnd);
 
     internal override int FirstIndex() => _nameToken >= 0 ? Present(_nameToken) : _name!.FirstIndex();
 
-    internal override int LastIndex() => Either(Present(SeparatorIndex), Either(KeptValue != NotInline ? ColonIndex + 1 : _value!.LastIndex(), Either(Present(ColonIndex), _nameToken >= 0 ? Present(_nameToken) : _name!.LastIndex())));
+    internal override int LastIndex() => Either(Present(SeparatorIndex), Either(IsInline ? ValueToken : _value!.LastIndex(), Either(Present(ColonIndex), _nameToken >= 0 ? Present(_nameToken) : _name!.LastIndex())));
 
     internal override bool AnyToken(Func<int, SyntaxNode, bool> visit) =>
         Name.AnyToken(visit) || (ColonIndex >= 0 && visit(ColonIndex, this)) || Value.AnyToken(visit) || (SeparatorIndex >= 0 && visit(SeparatorIndex, this));
