@@ -628,7 +628,9 @@ public static class NetAnalyzer
             }
         }
 
-        graph.SortConsumers();
+        // One state group adds every blob's readers in file order already; only a second group can add them out of
+        // order (and the pass over every top is one more walk through a large net's memory).
+        if (graph.StateClasses.Count > 1) graph.SortConsumers();
         foreach (var ((_, _), (states, make)) in findings)
         {
             graph.SortStates(states);

@@ -16,7 +16,9 @@ public static class ShapeInference
 
     public static IReadOnlyList<NetShapes> Infer(NetGraph net, List<Diagnostic> diagnostics)
     {
-        foreach (var layer in net.Layers) CheckRequired(layer, diagnostics);
+        // Required parameters are checked once per layer, in the first state group's pass while the layer is at hand
+        // (a separate pass read every layer of a large net from memory once more); layers it leaves out, after it.
+        var requiredChecked = false;
 
         var findings = new Dictionary<(string, TextSpan), (List<NetState> States, Func<string, Diagnostic> Make)>();
         var result = new NetShapes[net.States.Count];
@@ -40,6 +42,7 @@ public static class ShapeInference
             foreach (var layer in net.Layers)
             {
                 if (!included[layer.Index]) continue;
+                if (!requiredChecked) CheckRequired(layer, diagnostics);
                 ctx.Start(layer);
                 foreach (var b in layer.Bottoms) ctx.Bottoms.Add(blobs[b.NameId] ?? Shape.Unknown);
                 Shape[] tops;
@@ -64,6 +67,13 @@ public static class ShapeInference
                 shapes.Costs.Set(layer, ctx.Params, ctx.Statistics, ctx.Macs, activation);
             }
 
+            if (!requiredChecked)
+            {
+                foreach (var layer in net.Layers)
+                    if (!included[layer.Index]) CheckRequired(layer, diagnostics);
+                requiredChecked = true;
+            }
+
             // States that include the same layers share one inference (same tops, same costs).
             foreach (var member in members)
             {
@@ -71,6 +81,9 @@ public static class ShapeInference
                 result[i] = ReferenceEquals(member, state) ? shapes : shapes.For(member);
             }
         }
+
+        if (!requiredChecked)
+            foreach (var layer in net.Layers) CheckRequired(layer, diagnostics);
 
         foreach (var ((_, _), (states, make)) in findings)
         {
