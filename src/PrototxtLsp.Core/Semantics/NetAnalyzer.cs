@@ -183,31 +183,45 @@ public static class NetAnalyzer
 
     private static NetGraph Build(FieldSyntax? owner, ImmutableArray<FieldSyntax> fields, NetPhase[] phases, List<Diagnostic> diagnostics, SemanticModel model, TypeResolver types, List<NetState>? solverStates = null)
     {
-        // One pass sorts the net's fields: on a net of 100,000 layers each pass over them reads 100,000 fields spread
-        // over hundreds of megabytes, a cache miss apiece, so the passes this used to make cost more than the rest.
+        // One pass sorts the net's fields and reads and checks each layer as it comes: on a net of 100,000 layers each
+        // pass over them reads 100,000 fields spread over a hundred megabytes, a cache miss apiece, so the passes this
+        // used to make cost more than the rest. The layers' diagnostics follow the net's own, as when they were read after.
         FieldSyntax? current = null, stateField = null;
         var legacy = new List<FieldSyntax>();
         var inputFields = new List<FieldSyntax>();
-        var layerFields = new List<FieldSyntax>(fields.Length);
+        var layers = new List<LayerNode>(fields.Length);
+        var layerDiagnostics = new List<Diagnostic>();
+        var topCount = 0;
+        var nameCount = 0;
         foreach (var f in fields)
         {
             switch (f.NameText)
             {
                 case "layer":
                     current ??= f;
-                    if (f.Block is not null) layerFields.Add(f);
                     break;
                 case "layers":
                     legacy.Add(f);
-                    if (f.Block is not null) layerFields.Add(f);
                     break;
                 case "input":
                     inputFields.Add(f);
-                    break;
+                    continue;
                 case "state":
                     stateField ??= f;
-                    break;
+                    continue;
+                default:
+                    continue;
             }
+
+            if (f.Block is not { } block) continue;
+            var layer = ReadLayer(layers.Count, f, block, model, types);
+            layer.FirstTop = topCount;
+            topCount += layer.Tops.Count;
+            layers.Add(layer);
+            nameCount = Math.Max(nameCount, layer.NameId + 1);
+            foreach (var b in layer.Bottoms) nameCount = Math.Max(nameCount, b.NameId + 1);
+            foreach (var t in layer.Tops) nameCount = Math.Max(nameCount, t.NameId + 1);
+            CheckLayer(layer, layerDiagnostics);
         }
 
         // Formats: 'layer' and 'layers' may not be mixed; legacy forms are reported once each.
@@ -223,7 +237,6 @@ public static class NetAnalyzer
         var inputs = new List<BlobReference>();
         foreach (var f in inputFields)
             if (f.StringValueId is var id and >= 0) inputs.Add(new BlobReference(f, id, null, isTop: true, inputs.Count));
-        var nameCount = 0;
         foreach (var input in inputs) nameCount = Math.Max(nameCount, input.NameId + 1);
 
         // The net's own `state { level stage }` applies to every state.
@@ -231,19 +244,7 @@ public static class NetAnalyzer
         var baseLevel = stateBlock is null ? 0 : (int)(Int(stateBlock, "level") ?? 0);
         var baseStages = stateBlock is null ? [] : Strings(stateBlock, "stage").ToList();
 
-        var layers = new List<LayerNode>(layerFields.Count);
-        var topCount = 0;
-        foreach (var f in layerFields)
-        {
-            var layer = ReadLayer(layers.Count, f, f.Block!, model, types);
-            layer.FirstTop = topCount;
-            topCount += layer.Tops.Count;
-            layers.Add(layer);
-            nameCount = Math.Max(nameCount, layer.NameId + 1);
-            foreach (var b in layer.Bottoms) nameCount = Math.Max(nameCount, b.NameId + 1);
-            foreach (var t in layer.Tops) nameCount = Math.Max(nameCount, t.NameId + 1);
-            CheckLayer(layer, diagnostics); // each layer is checked as it is read, in one pass over the net
-        }
+        diagnostics.AddRange(layerDiagnostics);
 
         var states = solverStates is { Count: > 0 }
             ? solverStates.Select(st => st with { Level = st.Level + baseLevel, Stages = st.Stages.Union(baseStages).Order(StringComparer.Ordinal).ToList() }).ToList()

@@ -34,8 +34,13 @@ public static partial class RootMessageResolver
         int netScore = 0, solverScore = 0;
         string? lastName = null;
         bool inNet = false, inSolver = false;
-        foreach (var field in tree.Root.Fields)
+        var fields = tree.Root.Fields;
+        for (var i = 0; i < fields.Length; i++)
         {
+            // Once the fields left cannot close the gap the verdict is in: a net of 100,000 layers stops halfway
+            // instead of reading every top-level field (a cache miss apiece on a net that size).
+            if (Math.Abs(netScore - solverScore) > fields.Length - i) break;
+            var field = fields[i];
             // Names are shared strings per document: a run of "layer" fields is looked up once.
             var name = field.NameText;
             if (!ReferenceEquals(name, lastName))
