@@ -191,6 +191,7 @@ public static class NetAnalyzer
         var inputFields = new List<FieldSyntax>();
         var layers = new List<LayerNode>(fields.Length);
         var layerDiagnostics = new List<Diagnostic>();
+        var ruled = new List<LayerNode>(); // the layers with include/exclude rules: the only ones a state can leave out
         var topCount = 0;
         var nameCount = 0;
         foreach (var f in fields)
@@ -218,6 +219,7 @@ public static class NetAnalyzer
             layer.FirstTop = topCount;
             topCount += layer.Tops.Count;
             layers.Add(layer);
+            if (layer.Include.Count > 0 || layer.Exclude.Count > 0) ruled.Add(layer);
             nameCount = Math.Max(nameCount, layer.NameId + 1);
             foreach (var b in layer.Bottoms) nameCount = Math.Max(nameCount, b.NameId + 1);
             foreach (var t in layer.Tops) nameCount = Math.Max(nameCount, t.NameId + 1);
@@ -248,8 +250,8 @@ public static class NetAnalyzer
 
         var states = solverStates is { Count: > 0 }
             ? solverStates.Select(st => st with { Level = st.Level + baseLevel, Stages = st.Stages.Union(baseStages).Order(StringComparer.Ordinal).ToList() }).ToList()
-            : StatesFor(phases, baseLevel, baseStages, layers, diagnostics);
-        var graph = new NetGraph(owner, layers, inputs, states, nameCount, topCount);
+            : StatesFor(phases, baseLevel, baseStages, ruled, diagnostics);
+        var graph = new NetGraph(owner, layers, inputs, states, nameCount, topCount, ruled);
         Resolve(graph, diagnostics);
         return graph;
     }
@@ -266,10 +268,11 @@ public static class NetAnalyzer
     /// </summary>
     public const int MaxStatesPerPhase = 32;
 
-    private static IReadOnlyList<NetState> StatesFor(NetPhase[] phases, int level, List<string> baseStages, List<LayerNode> layers, List<Diagnostic> diagnostics)
+    /// <param name="ruled">The layers with include or exclude rules, in net order.</param>
+    private static IReadOnlyList<NetState> StatesFor(NetPhase[] phases, int level, List<string> baseStages, List<LayerNode> ruled, List<Diagnostic> diagnostics)
     {
         var rules = new List<(NetStateRuleInfo Rule, LayerNode Layer)>();
-        foreach (var l in layers)
+        foreach (var l in ruled)
         {
             foreach (var r in l.Include) rules.Add((r, l));
             foreach (var r in l.Exclude) rules.Add((r, l));

@@ -321,8 +321,9 @@ public readonly struct BlobList : IReadOnlyList<BlobReference>
 /// </summary>
 public sealed class NetGraph
 {
-    internal NetGraph(FieldSyntax? owner, IReadOnlyList<LayerNode> layers, IReadOnlyList<BlobReference> inputs, IReadOnlyList<NetState> states, int nameCount, int topCount)
+    internal NetGraph(FieldSyntax? owner, IReadOnlyList<LayerNode> layers, IReadOnlyList<BlobReference> inputs, IReadOnlyList<NetState> states, int nameCount, int topCount, IReadOnlyList<LayerNode> ruled)
     {
+        _ruled = ruled;
         TopCount = topCount;
         NameCount = nameCount;
         Owner = owner;
@@ -386,8 +387,10 @@ public sealed class NetGraph
             var bySignature = new Dictionary<bool[], int>(SignatureComparer.Instance);
             foreach (var state in States)
             {
+                // A layer without rules is in every state: only the ruled ones are asked (not every layer of a large net).
                 var included = new bool[Layers.Count];
-                for (var i = 0; i < included.Length; i++) included[i] = Layers[i].IsIncludedIn(state);
+                Array.Fill(included, true);
+                foreach (var layer in _ruled) included[layer.Index] = layer.IsIncludedIn(state);
                 if (bySignature.TryGetValue(included, out var match))
                 {
                     classes[match].Item2.Add(state);
@@ -404,6 +407,8 @@ public sealed class NetGraph
     }
 
     private List<(NetState Representative, List<NetState> Members, bool[] Included)>? _stateClasses;
+
+    private readonly IReadOnlyList<LayerNode> _ruled;
 
     /// <summary>The states in <see cref="States"/> order (for messages that name states found group by group).</summary>
     internal void SortStates(List<NetState> states)
