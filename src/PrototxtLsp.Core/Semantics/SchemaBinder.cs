@@ -184,14 +184,8 @@ public sealed class SchemaBinder
             case FieldType.Float or FieldType.Double:
                 return kind == SyntaxKind.FloatLiteral || (kind == SyntaxKind.IntegerLiteral && NumberLiteral.IsDecimal(text));
             default:
-                if (kind != SyntaxKind.IntegerLiteral || NumberLiteral.TryParseUnsigned(text, out var magnitude) != NumberLiteral.IntegerParse.Ok) return false;
-                return magnitude <= info.Type switch
-                {
-                    FieldType.Int32 or FieldType.SInt32 or FieldType.SFixed32 => (ulong)int.MaxValue,
-                    FieldType.Int64 or FieldType.SInt64 or FieldType.SFixed64 => long.MaxValue,
-                    FieldType.UInt32 or FieldType.Fixed32 => uint.MaxValue,
-                    _ => ulong.MaxValue,
-                };
+                return kind == SyntaxKind.IntegerLiteral && NumberLiteral.TryParseUnsigned(text, out var magnitude) == NumberLiteral.IntegerParse.Ok
+                    && magnitude <= MaxMagnitude(info.Type, negative: false);
         }
     }
 
@@ -318,13 +312,7 @@ public sealed class SchemaBinder
 
         var parse = NumberLiteral.TryParseUnsigned(scalar.TokenText, out var magnitude);
         if (parse == NumberLiteral.IntegerParse.Malformed) return; // reported by the lexer
-        var (signed, bits) = info.Type switch
-        {
-            FieldType.Int32 or FieldType.SInt32 or FieldType.SFixed32 => (true, 32),
-            FieldType.Int64 or FieldType.SInt64 or FieldType.SFixed64 => (true, 64),
-            FieldType.UInt32 or FieldType.Fixed32 => (false, 32),
-            _ => (false, 64),
-        };
+        var (signed, bits) = IntegerKind(info.Type);
         var range = signed
             ? bits == 32 ? "-2147483648 to 2147483647" : "-9223372036854775808 to 9223372036854775807"
             : bits == 32 ? "0 to 4294967295" : "0 to 18446744073709551615";
@@ -336,12 +324,26 @@ public sealed class SchemaBinder
             return;
         }
 
-        var max = signed
-            ? (bits == 32 ? (ulong)int.MaxValue : long.MaxValue) + (scalar.IsNegative ? 1UL : 0UL)
-            : bits == 32 ? uint.MaxValue : ulong.MaxValue;
-        if (parse == NumberLiteral.IntegerParse.Overflow || magnitude > max)
+        if (parse == NumberLiteral.IntegerParse.Overflow || magnitude > MaxMagnitude(info.Type, scalar.IsNegative))
             _diagnostics.Add(DiagnosticCatalog.OutOfRange(scalar.Span, info.Name, TypeName(), scalar.Text, range));
     }
+
+    private static (bool Signed, int Bits) IntegerKind(FieldType type) => type switch
+    {
+        FieldType.Int32 or FieldType.SInt32 or FieldType.SFixed32 => (true, 32),
+        FieldType.Int64 or FieldType.SInt64 or FieldType.SFixed64 => (true, 64),
+        FieldType.UInt32 or FieldType.Fixed32 => (false, 32),
+        _ => (false, 64),
+    };
+
+    /// <summary>The largest magnitude an integer field of the type takes with that sign (a negative unsigned value is reported before).</summary>
+    private static ulong MaxMagnitude(FieldType type, bool negative) => IntegerKind(type) switch
+    {
+        (true, 32) => (ulong)int.MaxValue + (negative ? 1UL : 0UL),
+        (true, _) => (ulong)long.MaxValue + (negative ? 1UL : 0UL),
+        (false, 32) => uint.MaxValue,
+        _ => ulong.MaxValue,
+    };
 
     private void CheckEnum(FieldInfo info, ScalarValueSyntax scalar)
     {

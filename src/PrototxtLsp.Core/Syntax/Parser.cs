@@ -184,8 +184,9 @@ public sealed class Parser
                 }
 
                 // One literal right after a written ':' (nearly every scalar field) stays in the field: its value node
-                // is made only when a feature asks for it (FieldSyntax.Value).
-                if (extensionName is null && colon == nameToken + 1 && colon == _index - 1 && !_tokens.IsMissing(colon) && InlineScalar() is var inline and not NoInline)
+                // is made only when a feature asks for it (FieldSyntax.Value). A colon the parser inserted is numbered
+                // after every lexed token, so it is never the name's next token.
+                if (extensionName is null && colon == nameToken + 1 && InlineScalar() is var inline and not NoInline)
                 {
                     if (CurrentKind is SyntaxKind.Comma or SyntaxKind.Semicolon) Eat(); // the field finds it again: the token after its value
                     var inlined = new FieldSyntax(_tokens, nameToken, inline) { Ordinal = _fields.Count };
