@@ -60,8 +60,35 @@ public static class Scaling
         ratios.Sort();
         smallTimes.Sort();
         largeTimes.Sort();
+        var (low, high) = MedianInterval(rounds);
         return $"{rounds} rounds: median {smallTimes[rounds / 2]:0.00} ms → {largeTimes[rounds / 2]:0.00} ms; " +
-               $"paired ratio median ×{ratios[rounds / 2]:0.00} (lowest ×{ratios[0]:0.00}, highest ×{ratios[^1]:0.00}; linear = ×10)";
+               $"paired ratio median ×{ratios[rounds / 2]:0.00}, 95% confidence ×{ratios[low]:0.00}–×{ratios[high]:0.00} " +
+               $"(lowest ×{ratios[0]:0.00}, highest ×{ratios[^1]:0.00}; linear = ×10)";
+    }
+
+    /// <summary>
+    /// The ranks (0-based, in the sorted ratios) that bound the median of the rounds' ratios with at least 95%
+    /// confidence, whatever their distribution: the j-th smallest of n values lies below the median unless fewer than j
+    /// of them do, which has the binomial probability P(B(n, ½) &lt; j); the interval is the j-th smallest to the j-th
+    /// largest for the largest j that leaves at most 2.5% on each side. The rounds' ratios spread from ×6 to ×20 on a
+    /// shared host, so a median alone says little about a line at ×11.
+    /// </summary>
+    internal static (int Low, int High) MedianInterval(int n)
+    {
+        // P(B(n, ½) = i) built up term by term in logs, so that large n neither overflows nor underflows.
+        var j = 0;
+        var cumulative = 0.0;
+        var logTerm = -n * Math.Log(2); // log P(B = 0)
+        for (var i = 0; i < n; i++)
+        {
+            cumulative += Math.Exp(logTerm); // now P(B ≤ i) = P(B < i + 1)
+            if (cumulative > 0.025) break;
+            j = i + 1;
+            logTerm += Math.Log(n - i) - Math.Log(i + 1);
+        }
+
+        if (j == 0) return (0, n - 1); // too few rounds for 95%: the whole range
+        return (j - 1, n - j);
     }
 
     /// <summary>Milliseconds of one run of the stage (the full analysis, or lexing or parsing alone) in the server's no-GC region.</summary>
