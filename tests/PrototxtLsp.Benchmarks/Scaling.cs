@@ -28,10 +28,46 @@ public static class Scaling
         for (var step = 0; step + 1 < chains.Length; step++)
         {
             var (small, large) = (chains[step].Text, chains[step + 1].Text);
-            Console.WriteLine($"{chains[step].Name} → {chains[step + 1].Name}, {Paired(rounds, () => Analyse(small, stage), () => Analyse(large, stage))}");
+            // Each analysis's own stage timings too, to see which stage the ratio comes from (full analyses only).
+            var smallStages = new List<AnalysisTimings>();
+            var largeStages = new List<AnalysisTimings>();
+            var summary = Paired(rounds, () => Analyse(small, stage, smallStages), () => Analyse(large, stage, largeStages));
+            Console.WriteLine($"{chains[step].Name} → {chains[step + 1].Name}, {summary}");
+            if (largeStages.Count == 2 * rounds) Console.WriteLine($"  stages, paired ratio medians: {StageRatios(rounds, smallStages, largeStages)}");
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// Each stage's paired ratio (median over rounds): the larger input's stage time over the mean of the ten smaller
+    /// ones' in the same round. <see cref="Paired"/> runs each side once untimed first, so a round recorded 11 small
+    /// analyses and 2 large ones; the untimed ones are left out.
+    /// </summary>
+    private static string StageRatios(int rounds, List<AnalysisTimings> small, List<AnalysisTimings> large)
+    {
+        var stages = new (string Name, Func<AnalysisTimings, TimeSpan> Of)[]
+        {
+            ("parse", t => t.Parse), ("bind", t => t.Bind), ("graph", t => t.Graph), ("shapes", t => t.Shapes), ("total", t => t.Total),
+        };
+        return string.Join(", ", stages.Select(stage =>
+        {
+            var ratios = new List<double>();
+            for (var round = 0; round < rounds; round++)
+            {
+                var tenSmall = small.Skip(round * 11 + 1).Take(10).Average(t => stage.Of(t).TotalMilliseconds);
+                ratios.Add(stage.Of(large[round * 2 + 1]).TotalMilliseconds / tenSmall);
+            }
+
+            ratios.Sort();
+            return $"{stage.Name} ×{ratios[rounds / 2]:0.00}";
+        })) + $" (analysis alone, median: {Median(small, t => t.Total):0.00} → {Median(large, t => t.Total):0.00} ms; the rest of each run is the no-GC region's opening and closing)";
+
+        static double Median(List<AnalysisTimings> all, Func<AnalysisTimings, TimeSpan> of)
+        {
+            var sorted = all.Select(t => of(t).TotalMilliseconds).Order().ToList();
+            return sorted[sorted.Count / 2];
+        }
     }
 
     /// <summary>
@@ -92,15 +128,19 @@ public static class Scaling
     }
 
     /// <summary>Milliseconds of one run of the stage (the full analysis, or lexing or parsing alone) in the server's no-GC region.</summary>
-    private static double Analyse(SourceText text, string stage)
+    /// <param name="timings">Where a full analysis adds its stage timings; null for none.</param>
+    private static double Analyse(SourceText text, string stage, List<AnalysisTimings>? timings = null)
     {
         var start = Stopwatch.GetTimestamp();
-        GC.KeepAlive(stage switch
+        var result = stage switch
         {
             "lex" => QuietGc.Run(text.Length, () => (object)PrototxtLsp.Core.Syntax.Lexer.Lex(text.Text, [])),
             "parse" => QuietGc.Run(text.Length, () => (object)PrototxtLsp.Core.Syntax.SyntaxTree.Parse(text)),
             _ => QuietGc.Run(text.Length, () => DocumentAnalysis.Analyze(text)),
-        });
-        return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        };
+        var elapsed = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        if (result is DocumentAnalysis analysis) timings?.Add(analysis.Timings);
+        GC.KeepAlive(result);
+        return elapsed;
     }
 }
