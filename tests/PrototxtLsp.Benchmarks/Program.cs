@@ -11,7 +11,7 @@ namespace PrototxtLsp.Benchmarks;
 ///   loop [INPUT] [SECONDS] [lex|parse|bind|graph|shapes|full|full+q] [GAP_MS]  one stage on one input in a loop, for a profiler (dotnet-trace collect -- …)
 ///   allocs [INPUT] [lex|parse|full]  what a stage allocates, by type (sampled)
 ///   retained              managed memory kept alive by analyses of ResNet-152 and generated nets
-///   scaling [ROUNDS]      full analysis of 10 × chain-1k against 1 × chain-10k, and of 10 × chain-10k against 1 × chain-100k, paired by round
+///   scaling [ROUNDS] [full|parse|lex] [B]  full analysis of 10 × B chain-1k against B × chain-10k, and of 10 × B chain-10k against B × chain-100k, paired by round, each side paying for collecting its garbage
 ///   stages [INPUT] [SECONDS]  the full analysis as the server runs it (no-GC region): median time of each stage, of opening and closing the region, and how often opening it collected
 ///   floor [ROUNDS] [BYTES_PER_LAYER]  the scaling pairs for a program that only allocates and walks small objects: this machine's cost of a 10× working set
 ///   vs-protoc [INPUT] [ROUNDS]  in-process full analysis against protoc's parse (net of its start-up), paired by round

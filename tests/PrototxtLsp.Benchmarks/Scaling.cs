@@ -6,17 +6,27 @@ namespace PrototxtLsp.Benchmarks;
 
 /// <summary>
 /// The linear-cost target of issue 8 measured in pairs, so that the machine's drift in speed (up to 2× within the
-/// hour on the project's virtual machines) moves both sides of a ratio alike: each round times ten analyses of the
-/// smaller chain and one of the ten-times-larger chain back to back (each after an untimed run of the same input), as the language server runs them (a no-GC region
-/// from 256 KB), and the round's ratio is the larger's time over a tenth of the ten smaller ones'.
-/// Arguments: [ROUNDS] [full|parse|lex] (parse and lex alone also in a no-GC region from 256 KB).
+/// hour on the project's virtual machines) moves both sides of a ratio alike: each round times 10 × B analyses of the
+/// smaller chain and B of the ten-times-larger chain back to back (B = 1 unless given), as the language server runs
+/// them (a no-GC region from 256 KB), and the round's ratio is the larger's mean time over the smaller's. Each side's
+/// time includes collecting all the garbage it leaves (<see cref="Batch"/>). Until 2026-12-06 it did not: a no-GC
+/// region opens with a collection only when it cannot get its space otherwise — for chain-100k every time, for
+/// chain-10k once in ten to forty runs, depending on how far the heap has grown — so chain-100k paid for a
+/// collection per run while chain-10k left most of its garbage to the untimed runs. ("region" in the stage line is
+/// what each side paid per run for opening and closing its no-GC regions, collections they started included; the
+/// batch's closing collection is only in the round's mean.)
+/// Arguments: [ROUNDS] [full|parse|lex] [B] (parse and lex alone also in a no-GC region from 256 KB).
 /// </summary>
 public static class Scaling
 {
+    /// <summary>Large runs per round (and ten times as many small ones).</summary>
+    internal const int DefaultBatch = 1;
+
     public static int Run(string[] args)
     {
         var rounds = args.Length > 0 ? int.Parse(args[0]) : 15;
         var stage = args.Length > 1 ? args[1] : "full";
+        var batch = args.Length > 2 ? int.Parse(args[2]) : DefaultBatch;
         var chains = new[] { Inputs.Chain1k, Inputs.Chain10k, Inputs.Chain100k }
             .Select(name => (Name: name, Text: new SourceText(Inputs.Load(name)!))).ToArray();
         foreach (var (name, text) in chains)
@@ -29,77 +39,94 @@ public static class Scaling
         {
             var (small, large) = (chains[step].Text, chains[step + 1].Text);
             // Each analysis's own stage timings too, to see which stage the ratio comes from (full analyses only).
-            var smallStages = new List<AnalysisTimings>();
-            var largeStages = new List<AnalysisTimings>();
-            var summary = Paired(rounds, () => Analyse(small, stage, smallStages), () => Analyse(large, stage, largeStages));
+            var smallRuns = new List<TimedRun>();
+            var largeRuns = new List<TimedRun>();
+            var summary = Paired(rounds, () => Analyse(small, stage, smallRuns), () => Analyse(large, stage, largeRuns), batch);
             Console.WriteLine($"{chains[step].Name} → {chains[step + 1].Name}, {summary}");
-            if (largeStages.Count == 2 * rounds) Console.WriteLine($"  stages, paired ratio medians: {StageRatios(rounds, smallStages, largeStages)}");
+            if (largeRuns.Count == (batch + 1) * rounds) Console.WriteLine($"  stages, paired ratio medians: {StageRatios(rounds, batch, smallRuns, largeRuns)}");
         }
 
         return 0;
     }
 
+    /// <summary>One timed analysis: its wall time (no-GC region included) and its own stage timings.</summary>
+    private readonly record struct TimedRun(double Milliseconds, AnalysisTimings Stages);
+
     /// <summary>
-    /// Each stage's paired ratio (median over rounds): the larger input's stage time over the mean of the ten smaller
-    /// ones' in the same round. <see cref="Paired"/> runs each side once untimed first, so a round recorded 11 small
-    /// analyses and 2 large ones; the untimed ones are left out.
+    /// Each stage's paired ratio (median over rounds): the larger input's mean stage time over the smaller's in the
+    /// same round. <see cref="Paired"/> runs each side once untimed first, so a round recorded 1 + 10 × B small
+    /// analyses and 1 + B large ones; the untimed ones are left out.
     /// </summary>
-    private static string StageRatios(int rounds, List<AnalysisTimings> small, List<AnalysisTimings> large)
+    private static string StageRatios(int rounds, int batch, List<TimedRun> small, List<TimedRun> large)
     {
-        var stages = new (string Name, Func<AnalysisTimings, TimeSpan> Of)[]
+        var stages = new (string Name, Func<TimedRun, double> Of)[]
         {
-            ("parse", t => t.Parse), ("bind", t => t.Bind), ("graph", t => t.Graph), ("shapes", t => t.Shapes), ("total", t => t.Total),
+            ("parse", r => r.Stages.Parse.TotalMilliseconds), ("bind", r => r.Stages.Bind.TotalMilliseconds),
+            ("graph", r => r.Stages.Graph.TotalMilliseconds), ("shapes", r => r.Stages.Shapes.TotalMilliseconds),
+            ("analysis", r => r.Stages.Total.TotalMilliseconds), ("region", r => r.Milliseconds - r.Stages.Total.TotalMilliseconds),
         };
+        var timedSmall = small.Where((_, i) => i % (10 * batch + 1) != 0).ToList();
+        var timedLarge = large.Where((_, i) => i % (batch + 1) != 0).ToList();
         return string.Join(", ", stages.Select(stage =>
         {
             var ratios = new List<double>();
             for (var round = 0; round < rounds; round++)
             {
-                var tenSmall = small.Skip(round * 11 + 1).Take(10).Average(t => stage.Of(t).TotalMilliseconds);
-                ratios.Add(stage.Of(large[round * 2 + 1]).TotalMilliseconds / tenSmall);
+                var smallMean = timedSmall.Skip(round * 10 * batch).Take(10 * batch).Average(stage.Of);
+                var largeMean = timedLarge.Skip(round * batch).Take(batch).Average(stage.Of);
+                ratios.Add(largeMean / smallMean);
             }
 
             ratios.Sort();
             return $"{stage.Name} ×{ratios[rounds / 2]:0.00}";
-        })) + $" (analysis alone, median: {Median(small, t => t.Total):0.00} → {Median(large, t => t.Total):0.00} ms; the rest of each run is the no-GC region's opening and closing)";
-
-        static double Median(List<AnalysisTimings> all, Func<AnalysisTimings, TimeSpan> of)
-        {
-            var sorted = all.Select(t => of(t).TotalMilliseconds).Order().ToList();
-            return sorted[sorted.Count / 2];
-        }
+        })) + $" (region: the no-GC region's opening and closing, mean per run {timedSmall.Average(stages[^1].Of):0.00} → {timedLarge.Average(stages[^1].Of):0.00} ms)";
     }
 
     /// <summary>
-    /// The pairing both this benchmark and <see cref="MemoryFloor"/> use: each round (on a compacted heap) times ten
-    /// runs of the small input and one of the large, each side after an untimed run of its own so that neither pays
-    /// for the other's leftovers in the caches; the ratio is per round. Returns the summary line's text.
+    /// The pairing both this benchmark and <see cref="MemoryFloor"/> use: each round times a <see cref="Batch"/> of
+    /// 10 × <paramref name="batch"/> runs of the small input and one of <paramref name="batch"/> runs of the large; the
+    /// ratio is per round, of the mean times. Returns the summary line's text.
     /// </summary>
-    internal static string Paired(int rounds, Func<double> small, Func<double> large)
+    internal static string Paired(int rounds, Func<double> small, Func<double> large, int batch = DefaultBatch)
     {
         var ratios = new List<double>();
         var smallTimes = new List<double>();
         var largeTimes = new List<double>();
         for (var round = 0; round < rounds; round++)
         {
-            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
-            small();
-            var tenSmall = 0.0;
-            for (var i = 0; i < 10; i++) tenSmall += small();
-            large();
-            var one = large();
-            smallTimes.Add(tenSmall / 10);
-            largeTimes.Add(one);
-            ratios.Add(one / (tenSmall / 10));
+            var (smallMean, largeMean) = (Batch(small, 10 * batch), Batch(large, batch));
+            smallTimes.Add(smallMean);
+            largeTimes.Add(largeMean);
+            ratios.Add(largeMean / smallMean);
         }
 
         ratios.Sort();
         smallTimes.Sort();
         largeTimes.Sort();
         var (low, high) = MedianInterval(rounds);
-        return $"{rounds} rounds: median {smallTimes[rounds / 2]:0.00} ms → {largeTimes[rounds / 2]:0.00} ms; " +
+        return $"{rounds} rounds of {10 * batch} + {batch} runs: median of the means {smallTimes[rounds / 2]:0.00} ms → {largeTimes[rounds / 2]:0.00} ms; " +
                $"paired ratio median ×{ratios[rounds / 2]:0.00}, 95% confidence ×{ratios[low]:0.00}–×{ratios[high]:0.00} " +
                $"(lowest ×{ratios[0]:0.00}, highest ×{ratios[^1]:0.00}; linear = ×10)";
+    }
+
+    /// <summary>
+    /// The mean time of <paramref name="runs"/> runs that pay for collecting all they leave: after an untimed run
+    /// (to find the caches as the timed runs will) and an untimed full collection (of everything before), the runs
+    /// and then a full collection of what they left are timed. A no-GC region opens with a collection of what the
+    /// runs before left when it cannot get its space otherwise — every time for chain-100k, every ten or forty runs
+    /// for chain-10k depending on how far the heap has grown — so without the last collection a side would pay for
+    /// the other's garbage or leave its own to the other.
+    /// </summary>
+    private static double Batch(Func<double> run, int runs)
+    {
+        run();
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        var sum = 0.0;
+        for (var i = 0; i < runs; i++) sum += run();
+        var start = Stopwatch.GetTimestamp();
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        sum += Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        return sum / runs;
     }
 
     /// <summary>
@@ -128,8 +155,8 @@ public static class Scaling
     }
 
     /// <summary>Milliseconds of one run of the stage (the full analysis, or lexing or parsing alone) in the server's no-GC region.</summary>
-    /// <param name="timings">Where a full analysis adds its stage timings; null for none.</param>
-    private static double Analyse(SourceText text, string stage, List<AnalysisTimings>? timings = null)
+    /// <param name="runs">Where a full analysis adds its wall time and stage timings; null for none.</param>
+    private static double Analyse(SourceText text, string stage, List<TimedRun>? runs = null)
     {
         var start = Stopwatch.GetTimestamp();
         var result = stage switch
@@ -139,7 +166,7 @@ public static class Scaling
             _ => QuietGc.Run(text.Length, () => DocumentAnalysis.Analyze(text)),
         };
         var elapsed = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-        if (result is DocumentAnalysis analysis) timings?.Add(analysis.Timings);
+        if (result is DocumentAnalysis analysis) runs?.Add(new TimedRun(elapsed, analysis.Timings));
         GC.KeepAlive(result);
         return elapsed;
     }
