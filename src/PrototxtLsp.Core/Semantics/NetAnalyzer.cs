@@ -194,8 +194,11 @@ public static class NetAnalyzer
         var ruled = new List<LayerNode>(); // the layers with include/exclude rules: the only ones a state can leave out
         var topCount = 0;
         var nameCount = 0;
-        foreach (var f in fields)
+        var ahead = fields.Length >= Prefetch.LongBlock;
+        for (var i = 0; i < fields.Length; i++)
         {
+            var f = fields[i];
+            if (ahead && i + Prefetch.Distance < fields.Length) Prefetch.Before(fields[i + Prefetch.Distance], Prefetch.LayerSyntaxLines);
             switch (f.NameText)
             {
                 case "layer":
@@ -584,8 +587,12 @@ public static class NetAnalyzer
                 if (available[input.NameId] is null) produced.Add(input);
                 available[input.NameId] = input;
             }
-            foreach (var layer in graph.Layers)
+            var layers = graph.Layers;
+            var ahead = layers.Count >= Prefetch.LongBlock;
+            for (var i = 0; i < layers.Count; i++)
             {
+                var layer = layers[i];
+                if (ahead && i + Prefetch.Distance < layers.Count) Prefetch.From(layers[i + Prefetch.Distance], Prefetch.LayerGraphLines);
                 if (!included[layer.Index]) continue;
                 if (layer.NameId >= 0)
                 {

@@ -41,6 +41,7 @@ public static partial class RootMessageResolver
             // instead of reading every top-level field (a cache miss apiece on a net that size).
             if (Math.Abs(netScore - solverScore) > fields.Length - i) break;
             var field = fields[i];
+            if (i + 8 < fields.Length) Prefetch.From(fields[i + 8], 1);
             // Names are shared strings per document: a run of "layer" fields is looked up once.
             var name = field.NameText;
             if (!ReferenceEquals(name, lastName))

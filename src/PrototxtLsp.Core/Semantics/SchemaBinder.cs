@@ -54,8 +54,10 @@ public sealed class SchemaBinder
         var seen = RentSeen();
         Dictionary<FieldInfo, FieldSyntax>? seenIndex = null;
         Dictionary<string, (FieldInfo Info, FieldSyntax Field)>? oneofs = null;
+        var ahead = members.Count >= Prefetch.LongBlock;
         for (var m = 0; m < members.Count; m++)
         {
+            if (ahead && m + Prefetch.Distance < members.Count) Prefetch.Before(members[m + Prefetch.Distance], Prefetch.LayerSyntaxLines);
             if (members[m] is not FieldSyntax field) continue;
             var info = ResolveField(field, message);
             if (info is null) continue;

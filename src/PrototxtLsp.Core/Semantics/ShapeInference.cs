@@ -39,8 +39,18 @@ public static class ShapeInference
                     if (!entry.States.Contains(member)) entry.States.Add(member); // a layer may report twice in one state
             };
             var ctx = new Context(report); // one per state, started afresh for each layer
-            foreach (var layer in net.Layers)
+            var layers = net.Layers;
+            var ahead = layers.Count >= Prefetch.LongBlock;
+            for (var l = 0; l < layers.Count; l++)
             {
+                var layer = layers[l];
+                if (ahead && l + Prefetch.Distance < layers.Count)
+                {
+                    var next = layers[l + Prefetch.Distance];
+                    Prefetch.From(next, Prefetch.LayerGraphLines);
+                    Prefetch.Before(next.Field, Prefetch.LayerSyntaxLines);
+                }
+
                 if (!included[layer.Index]) continue;
                 if (!requiredChecked) CheckRequired(layer, diagnostics);
                 ctx.Start(layer);
