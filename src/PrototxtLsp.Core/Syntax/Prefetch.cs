@@ -17,8 +17,12 @@ internal static class Prefetch
 {
     private const int Line = 64;
 
-    /// <summary>Passes prefetch in blocks (or nets) of at least this many members (layers): the top level of a large net.</summary>
-    public const int LongBlock = 64;
+    /// <summary>
+    /// Passes prefetch in blocks (or nets) of at least this many members (layers): the top level of a large net. A
+    /// smaller net's syntax (1–2 KB a layer) fits a processor's second-level cache, where the hints only cost time
+    /// (ResNet-152, 560 layers: 1.011 and 1.027 paired with hints from 64 layers).
+    /// </summary>
+    public const int LongBlock = 2048;
 
     /// <summary>How many members (layers) ahead of the one at hand.</summary>
     public const int Distance = 2;
