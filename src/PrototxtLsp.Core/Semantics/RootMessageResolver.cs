@@ -35,13 +35,14 @@ public static partial class RootMessageResolver
         string? lastName = null;
         bool inNet = false, inSolver = false;
         var fields = tree.Root.Fields;
+        var ahead = fields.Length >= Prefetch.LongBlock;
         for (var i = 0; i < fields.Length; i++)
         {
             // Once the fields left cannot close the gap the verdict is in: a net of 100,000 layers stops halfway
             // instead of reading every top-level field (a cache miss apiece on a net that size).
             if (Math.Abs(netScore - solverScore) > fields.Length - i) break;
             var field = fields[i];
-            if (i + 8 < fields.Length) Prefetch.From(fields[i + 8], 1);
+            if (ahead && i + 8 < fields.Length) Prefetch.From(fields[i + 8], 1);
             // Names are shared strings per document: a run of "layer" fields is looked up once.
             var name = field.NameText;
             if (!ReferenceEquals(name, lastName))

@@ -9,7 +9,8 @@ namespace PrototxtLsp.Core.Syntax;
 /// the parser allocates a field's nodes depth first, its value's nodes before the field itself, so a layer's syntax
 /// is the kilobyte or two of memory that ends at its <see cref="FieldSyntax"/>; the graph's objects for a layer start
 /// at its <see cref="Semantics.LayerNode"/>. On a net of 100,000 layers (160 MB) that memory is no longer in the
-/// cache when a later pass comes back to it, and the processor's own prefetcher stops at every 4 KB page.
+/// cache when a later pass comes back to it, and the processor's own prefetchers do not follow a stream across a 4 KB
+/// page boundary.
 /// A prefetch is only a hint: an address that is stale or not mapped is ignored, and where the instruction does not
 /// exist (not x86) this does nothing.
 /// </summary>
