@@ -81,6 +81,35 @@ public class GcHugePagesTests
     }
 
     [Fact]
+    public void Every_region_is_advised_again_even_after_the_collector_gave_its_memory_back()
+    {
+        // The mappings found in /proc/self/maps are remembered from one region to the next, but the advice is given
+        // each time: an aggressive collection decommits (unmaps and maps again) what it frees, which drops advice.
+        var thp = "/sys/kernel/mm/transparent_hugepage/enabled";
+        if (!(OperatingSystem.IsLinux() && File.Exists(thp) && !File.ReadAllText(thp).Contains("[never]", StringComparison.Ordinal)
+              && Environment.GetEnvironmentVariable("PROTOTXT_LSP_HUGE_PAGES") != "0"))
+            return; // nothing is advised where huge pages are off (the test above checks that)
+        for (var round = 0; round < 3; round++)
+        {
+            var garbage = Enumerable.Range(0, 20_000).Select(i => new byte[100 + i % 200]).ToList();
+            GC.KeepAlive(garbage);
+            garbage = null;
+            GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            Assert.True(GC.TryStartNoGCRegion(64 << 20), $"a no-GC region of 64 MB (round {round})");
+            try
+            {
+                Assert.True(GcHugePages.AdviseAhead(64 << 20, collapse: false), $"advised (round {round})");
+                Assert.Contains("hg", VmFlagsAt(AddressOf(new byte[64])));
+                Assert.Contains("hg", VmFlagsAt(AddressOf(new byte[90_000])));
+            }
+            finally
+            {
+                if (System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.NoGCRegion) GC.EndNoGCRegion();
+            }
+        }
+    }
+
+    [Fact]
     public void The_large_object_probe_follows_the_process_threshold()
     {
         var before = AppContext.GetData("System.GC.LOHThreshold");
