@@ -9,12 +9,9 @@ namespace PrototxtLsp.Benchmarks;
 /// hour on the project's virtual machines) moves both sides of a ratio alike: each round times 10 × B analyses of the
 /// smaller chain and B of the ten-times-larger chain back to back (B = 1 unless given), as the language server runs
 /// them (a no-GC region from 256 KB), and the round's ratio is the larger's mean time over the smaller's. Each side's
-/// time includes collecting all the garbage it leaves (<see cref="Batch"/>). Until 2026-12-06 it did not: a no-GC
-/// region opens with a collection only when it cannot get its space otherwise — for chain-100k every time, for
-/// chain-10k once in ten to forty runs, depending on how far the heap has grown — so chain-100k paid for a
-/// collection per run while chain-10k left most of its garbage to the untimed runs. ("region" in the stage line is
-/// what each side paid per run for opening and closing its no-GC regions, collections they started included; the
-/// batch's closing collection is only in the round's mean.)
+/// time includes collecting all the garbage it leaves (<see cref="Batch"/>; until 2026-12-06 it did not, see the
+/// README's Performance section). "region" in the stage line is what each side paid per run for opening and closing
+/// its no-GC regions, collections they started included; a batch's closing collection is only in the round's mean.
 /// Arguments: [ROUNDS] [full|parse|lex] [B] (parse and lex alone also in a no-GC region from 256 KB).
 /// </summary>
 public static class Scaling
@@ -74,11 +71,11 @@ public static class Scaling
             {
                 var smallMean = timedSmall.Skip(round * 10 * batch).Take(10 * batch).Average(stage.Of);
                 var largeMean = timedLarge.Skip(round * batch).Take(batch).Average(stage.Of);
-                ratios.Add(largeMean / smallMean);
+                if (smallMean > 0.001) ratios.Add(largeMean / smallMean); // chain-1k opens no region: no ratio
             }
 
             ratios.Sort();
-            return $"{stage.Name} ×{ratios[rounds / 2]:0.00}";
+            return ratios.Count == 0 ? $"{stage.Name} –" : $"{stage.Name} ×{ratios[ratios.Count / 2]:0.00}";
         })) + $" (region: the no-GC region's opening and closing, mean per run {timedSmall.Average(stages[^1].Of):0.00} → {timedLarge.Average(stages[^1].Of):0.00} ms)";
     }
 
