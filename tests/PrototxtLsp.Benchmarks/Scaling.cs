@@ -19,7 +19,7 @@ public static class Scaling
     /// <summary>
     /// Large runs per round (and ten times as many small ones). Ten, so that each side runs mostly as a language
     /// server re-analysing one document does, not just after a collection: with one (the old pairing) the 1k → 10k
-    /// ratio came out lower than in longer runs (×10.5–10.6 against ×11.1–11.2 with 30 + 3 and 100 + 10 runs, the
+    /// ratio came out lower than in longer runs (×10.5–10.6 against ×11.1–11.5 with 30 + 3 and 100 + 10 runs, the
     /// same build in the same hour), while 10k → 100k hardly moved (×10.3–10.5 against ×10.0–10.3).
     /// </summary>
     internal const int DefaultBatch = 10;
