@@ -52,13 +52,13 @@ public static class GcHugePages
         {
             string? maps = null;
             var at = ProbeAddress();
-            if (!AdviseAround(RunAround(at, ref maps), at, bytes)) return false;
+            if (!AdviseAround(at, bytes, ref maps)) return false;
             // A large object lives in the large-object space; not zeroed, not kept.
             var large = GC.AllocateUninitializedArray<byte>(LargeObjectThreshold(), pinned: false);
             var handle = GCHandle.Alloc(large, GCHandleType.Pinned);
             var largeAt = (ulong)handle.AddrOfPinnedObject();
             handle.Free();
-            AdviseAround(RunAround(largeAt, ref maps), largeAt, bytes); // overlapping the first range where the two are close: harmless
+            AdviseAround(largeAt, bytes, ref maps); // overlapping the first range where the two are close: harmless
             if (collapse) Collapse((long)(at & ~((ulong)HugePage - 1)));
             return true;
         }
@@ -85,34 +85,28 @@ public static class GcHugePages
     private static readonly Lock RunsGate = new();
     private static (ulong Start, ulong End) _lastRun, _otherRun;
 
-    /// <summary>The run of anonymous mappings around an address: one found before if it holds it, else from <c>/proc/self/maps</c> (read once per call at most).</summary>
-    private static (ulong Start, ulong End) RunAround(ulong address, ref string? maps)
+    /// <summary>
+    /// Advises <paramref name="bytes"/> on either side of the 2 MB block holding an address, within its run of
+    /// anonymous mappings: a run found before when it holds the whole range, else (or when the advice fails there:
+    /// the mappings changed) the run found afresh in <c>/proc/self/maps</c>, read at most once per region.
+    /// </summary>
+    private static bool AdviseAround(ulong address, long bytes, ref string? maps)
     {
-        lock (RunsGate)
-        {
-            if (_lastRun.Start <= address && address < _lastRun.End) return _lastRun;
-            if (_otherRun.Start <= address && address < _otherRun.End) return _otherRun;
-        }
-
-        maps ??= File.ReadAllText("/proc/self/maps");
-        var run = FindRange(maps, address);
-        if (run.End > run.Start)
-        {
-            lock (RunsGate) (_otherRun, _lastRun) = (_lastRun, run);
-        }
-
-        return run;
-    }
-
-    /// <summary>Advises <paramref name="bytes"/> on either side of the 2 MB block holding an address, within its run.</summary>
-    private static bool AdviseAround((ulong Start, ulong End) run, ulong address, long bytes)
-    {
-        var (start, end) = run;
-        if (end <= start) return false;
         var block = address & ~((ulong)HugePage - 1);
         var reach = ((ulong)bytes + (ulong)HugePage - 1) & ~((ulong)HugePage - 1);
-        var from = Math.Max(start, block - Math.Min(block, reach));
-        var to = Math.Min(end, block + reach + (ulong)HugePage);
+        var wantFrom = block - Math.Min(block, reach);
+        var wantTo = block + reach + (ulong)HugePage;
+        bool Holds((ulong Start, ulong End) run) => run.Start <= wantFrom && wantTo <= run.End;
+        bool known;
+        lock (RunsGate) known = Holds(_lastRun) || Holds(_otherRun);
+        if (known && Madvise((nint)wantFrom, (nuint)(wantTo - wantFrom), MadvHugePage) == 0) return true;
+
+        maps ??= File.ReadAllText("/proc/self/maps");
+        var (start, end) = FindRange(maps, address);
+        if (end <= start) return false;
+        lock (RunsGate) (_otherRun, _lastRun) = (_lastRun, (start, end));
+        var from = Math.Max(start, wantFrom);
+        var to = Math.Min(end, wantTo);
         if (Madvise((nint)from, (nuint)(to - from), MadvHugePage) == 0) return true;
         _unavailable = true; // EINVAL: a kernel without transparent huge pages
         return false;
