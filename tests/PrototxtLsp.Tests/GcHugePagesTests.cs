@@ -48,9 +48,7 @@ public class GcHugePagesTests
     [Fact]
     public void Advising_a_no_gc_region_marks_the_mapping_of_new_objects_and_leaves_their_contents_alone()
     {
-        var thp = "/sys/kernel/mm/transparent_hugepage/enabled";
-        var available = OperatingSystem.IsLinux() && File.Exists(thp) && !File.ReadAllText(thp).Contains("[never]", StringComparison.Ordinal)
-                        && Environment.GetEnvironmentVariable("PROTOTXT_LSP_HUGE_PAGES") != "0";
+        var available = HugePagesAvailable();
         var kept = Enumerable.Range(0, 1000).Select(i => new int[] { i, i * 7 }).ToList();
         GC.Collect();
         Assert.True(GC.TryStartNoGCRegion(64 << 20), "a no-GC region of 64 MB");
@@ -85,10 +83,7 @@ public class GcHugePagesTests
     {
         // The mappings found in /proc/self/maps are remembered from one region to the next, but the advice is given
         // each time: an aggressive collection decommits (unmaps and maps again) what it frees, which drops advice.
-        var thp = "/sys/kernel/mm/transparent_hugepage/enabled";
-        if (!(OperatingSystem.IsLinux() && File.Exists(thp) && !File.ReadAllText(thp).Contains("[never]", StringComparison.Ordinal)
-              && Environment.GetEnvironmentVariable("PROTOTXT_LSP_HUGE_PAGES") != "0"))
-            return; // nothing is advised where huge pages are off (the test above checks that)
+        if (!HugePagesAvailable()) return; // nothing is advised where huge pages are off (the test above checks that)
         for (var round = 0; round < 3; round++)
         {
             var garbage = Enumerable.Range(0, 20_000).Select(i => new byte[100 + i % 200]).ToList();
@@ -107,6 +102,14 @@ public class GcHugePagesTests
                 if (System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.NoGCRegion) GC.EndNoGCRegion();
             }
         }
+    }
+
+    /// <summary>True where the kernel gives huge pages on request and the variable does not turn them off.</summary>
+    private static bool HugePagesAvailable()
+    {
+        var thp = "/sys/kernel/mm/transparent_hugepage/enabled";
+        return OperatingSystem.IsLinux() && File.Exists(thp) && !File.ReadAllText(thp).Contains("[never]", StringComparison.Ordinal)
+               && Environment.GetEnvironmentVariable("PROTOTXT_LSP_HUGE_PAGES") != "0";
     }
 
     [Fact]
