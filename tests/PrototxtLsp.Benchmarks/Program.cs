@@ -34,6 +34,8 @@ public static class Program
                 return 0;
             case "generate":
                 return Generate(args.Length > 1 ? args[1] : "generated");
+            case "gcprobe":
+                return GcProbe(args.Length > 1 ? args[1] : Inputs.Chain10k, args.Length > 2 ? int.Parse(args[2]) : 20, args.Length > 3 ? int.Parse(args[3]) : -1);
             case "loop":
                 return Loop(args.Length > 1 ? args[1] : Inputs.ResNet152, args.Length > 2 ? double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 10, args.Length > 3 ? args[3] : "full",
                     args.Length > 4 ? int.Parse(args[4]) : 0);
@@ -58,6 +60,55 @@ public static class Program
                 return 2;
         }
     }
+
+    /// <summary>
+    /// What collecting an analysis's garbage costs as the server runs it: analyses of one input back to back, each in
+    /// the no-GC region of <see cref="PrototxtLsp.Core.Semantics.QuietGc"/>, one line per analysis with the time to
+    /// open the region (its young collection and any collection the runtime starts included), the collections it
+    /// counted and the heap before and after. With GENERATION, that generation is first collected by a forced
+    /// collection of its own, timed apart (0: a young collection; 2: a full one).
+    /// </summary>
+    private static int GcProbe(string input, int runs, int generation)
+    {
+        var text = new PrototxtLsp.Core.Text.SourceText(Inputs.Load(input) ?? throw new InvalidOperationException($"{input} needs ../shared"));
+        for (var i = 0; i < 10; i++) GC.KeepAlive(PrototxtLsp.Core.Semantics.QuietGc.Run(text.Length, () => PrototxtLsp.Core.Semantics.DocumentAnalysis.Analyze(text)));
+        Thread.Sleep(500); // tiered compilation settles
+        var opens = new List<double>();
+        for (var i = 0; i < runs; i++) Console.WriteLine(ProbeOnce(text, generation, opens));
+        opens.Sort();
+        Console.WriteLine($"{runs} analyses of {input}: opening the region (with what it collected) {opens.Average():0.00} ms on average, median {opens[runs / 2]:0.00} ms");
+        return 0;
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static string ProbeOnce(PrototxtLsp.Core.Text.SourceText text, int generation, List<double> opens)
+    {
+        var forced = 0.0;
+        if (generation >= 0)
+        {
+            var start = Stopwatch.GetTimestamp();
+            GC.Collect(generation, GCCollectionMode.Forced, blocking: true);
+            forced = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        }
+
+        int[] counts = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
+        var before = GC.GetTotalMemory(false) >> 20;
+        var opening = Stopwatch.GetTimestamp();
+        var region = PrototxtLsp.Core.Semantics.QuietGc.Begin(text.Length, 0);
+        var open = Stopwatch.GetElapsedTime(opening).TotalMilliseconds;
+        opens.Add(open);
+        var collected = $"{GC.CollectionCount(0) - counts[0]}/{GC.CollectionCount(1) - counts[1]}/{GC.CollectionCount(2) - counts[2]}";
+        var analysing = Stopwatch.GetTimestamp();
+        AnalyseAndDrop(text);
+        var analysis = Stopwatch.GetElapsedTime(analysing).TotalMilliseconds;
+        region?.Dispose();
+        return (generation >= 0 ? $"forced gen{generation} {forced:0.00} ms, " : "") +
+               $"heap {before} MB, open {open:0.00} ms (collections gen0/1/2 {collected}; an opening always counts one of each), analysis {analysis:0.00} ms, heap after {GC.GetTotalMemory(false) >> 20} MB";
+    }
+
+    // A method of its own, so that nothing in the caller's frame keeps the analysis alive afterwards.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void AnalyseAndDrop(PrototxtLsp.Core.Text.SourceText text) => GC.KeepAlive(PrototxtLsp.Core.Semantics.DocumentAnalysis.Analyze(text));
 
     private static int Loop(string input, double seconds, string stage, int gapMs)
     {

@@ -120,8 +120,8 @@ public class GcHugePagesTests
         {
             AppContext.SetData("System.GC.LOHThreshold", null);
             Assert.Equal(85_000, GcHugePages.LargeObjectThreshold());
-            AppContext.SetData("System.GC.LOHThreshold", "1048576"); // the language server's setting
-            Assert.Equal(1_048_576, GcHugePages.LargeObjectThreshold());
+            AppContext.SetData("System.GC.LOHThreshold", "4194304"); // the language server's setting
+            Assert.Equal(4_194_304, GcHugePages.LargeObjectThreshold());
             AppContext.SetData("System.GC.LOHThreshold", "not a number");
             Assert.Equal(85_000, GcHugePages.LargeObjectThreshold());
         }

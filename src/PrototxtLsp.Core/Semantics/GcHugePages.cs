@@ -71,7 +71,7 @@ public static class GcHugePages
 
     /// <summary>
     /// The size from which arrays go to the large-object space: .NET's 85,000 bytes unless the process sets
-    /// <c>System.GC.LOHThreshold</c> (the language server: 1 MB).
+    /// <c>System.GC.LOHThreshold</c> (the language server: 4 MB).
     /// </summary>
     public static int LargeObjectThreshold() =>
         AppContext.GetData("System.GC.LOHThreshold") is { } value && int.TryParse(value.ToString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var threshold) && threshold > 85_000

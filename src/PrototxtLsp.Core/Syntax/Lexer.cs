@@ -49,6 +49,13 @@ public sealed class Lexer
         _table = new TokenTable(text.Length / 5 + 16, _texts, _pairs);
     }
 
+    /// <summary>
+    /// Empties the dictionary of texts once the parser has numbered the last string value. A large document's
+    /// dictionary is a large object, collected only with the oldest generation; until then its references would keep
+    /// every text of the dead document alive through young collections (QuietGc).
+    /// </summary>
+    internal void Done() => _ids.Clear();
+
     /// <summary>The text of [start, start+length) as a shared string.</summary>
     private string Slice(int start, int length) => _texts[InternId(_text.AsSpan(start, length))];
 
