@@ -18,8 +18,8 @@ public sealed class Parser
     private readonly List<Diagnostic> _diagnostics;
     private readonly SourceText _text;
     private int _index;
-    private readonly SegmentedList<FieldSyntax> _fields = new();
-    private readonly SegmentedList<MessageValueSyntax> _blocks = new();
+    private readonly SegmentedList<FieldSyntax> _fields;
+    private readonly SegmentedList<MessageValueSyntax> _blocks;
 
     /// <summary>Every field of the document in parse order (index = <see cref="FieldSyntax.Ordinal"/>).</summary>
     internal IReadOnlyList<FieldSyntax> AllFields => _fields;
@@ -32,6 +32,8 @@ public sealed class Parser
         _text = text;
         _tokens = tokens;
         _diagnostics = diagnostics;
+        _fields = new SegmentedList<FieldSyntax>(tokens.LexedCount / 3 + 1); // a field is a name, a ':' and a value, or a name and a block
+        _blocks = new SegmentedList<MessageValueSyntax>(tokens.LexedCount / 12 + 1); // a chain net has one every 14 tokens
         // The stack holds every top-level member until the end (a 10,000-layer net: 10,000, one per 23 tokens); sized
         // up front, it does not leave a trail of half-size arrays behind as it grows.
         _memberStack = new List<MemberSyntax>(tokens.LexedCount / 16 + 16);

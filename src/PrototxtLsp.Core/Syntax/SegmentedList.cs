@@ -17,9 +17,16 @@ internal sealed class SegmentedList<T> : IReadOnlyList<T>
     private const int Mask = SegmentLength - 1;
 
     private T[][] _segments = new T[4][];
-    private T[] _last = [];
+    private T[] _last;
     private int _count;
     private int _capacity;
+
+    /// <param name="expected">How many elements to make room for in the first segment (at most a segment's worth).</param>
+    public SegmentedList(int expected = 0)
+    {
+        _last = _segments[0] = new T[Math.Clamp(expected, 16, SegmentLength)];
+        _capacity = _last.Length;
+    }
 
     public int Count => _count;
 
@@ -41,9 +48,10 @@ internal sealed class SegmentedList<T> : IReadOnlyList<T>
 
     private void Grow()
     {
-        if (_count is > 0 and < SegmentLength)
+        if (_count < SegmentLength)
         {
-            // The first segment grows as a list does, so that a small document does not pay for 8,192 slots.
+            // The first segment grows as a list does (from the size expected), so that a small document does not pay
+            // for 8,192 slots.
             var grown = new T[Math.Min(SegmentLength, _last.Length * 2)];
             Array.Copy(_last, grown, _count);
             _last = _segments[0] = grown;
@@ -53,8 +61,8 @@ internal sealed class SegmentedList<T> : IReadOnlyList<T>
 
         var n = _count >> Shift;
         if (n == _segments.Length) Array.Resize(ref _segments, n * 2);
-        _last = _segments[n] = new T[n == 0 ? 64 : SegmentLength];
-        _capacity += _last.Length;
+        _last = _segments[n] = new T[SegmentLength];
+        _capacity += SegmentLength;
     }
 
     public IEnumerator<T> GetEnumerator()
