@@ -79,6 +79,26 @@ public class GcHugePagesTests
     }
 
     [Fact]
+    public void A_region_that_will_make_no_large_object_is_advised_without_probing_the_large_object_space()
+    {
+        if (!HugePagesAvailable()) return; // nothing is advised where huge pages are off
+        GC.Collect();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Assert.True(GC.TryStartNoGCRegion(64 << 20), "a no-GC region of 64 MB");
+        try
+        {
+            Assert.True(GcHugePages.AdviseAhead(64 << 20, collapse: false, largeObjects: false));
+            // No probe of the large-object threshold's size was allocated, and small objects are advised as ever.
+            Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < GcHugePages.LargeObjectThreshold(), "no large probe");
+            Assert.Contains("hg", VmFlagsAt(AddressOf(new byte[64])));
+        }
+        finally
+        {
+            if (System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.NoGCRegion) GC.EndNoGCRegion();
+        }
+    }
+
+    [Fact]
     public void Every_region_is_advised_again_even_after_the_collector_gave_its_memory_back()
     {
         // The mappings found in /proc/self/maps are remembered from one region to the next, but the advice is given

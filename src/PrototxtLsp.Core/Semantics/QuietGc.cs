@@ -59,7 +59,10 @@ public static class QuietGc
             started = GC.TryStartNoGCRegion(Math.Max(MinReservation, expected));
             // The reserved space on huge pages (GcHugePages); where that cannot be done, a command-line run maps
             // what it expects to use in one go instead (HeapPrefault).
-            if (started && !GcHugePages.AdviseAhead(expected, collapse: prefault) && prefault) HeapPrefault.Touch(expected);
+            // The large-object space only when the analysis will make a large object: its largest array is the
+            // token table.
+            var largeObjects = Syntax.TokenTable.BytesFor(textLength) >= GcHugePages.LargeObjectThreshold();
+            if (started && !GcHugePages.AdviseAhead(expected, collapse: prefault, largeObjects) && prefault) HeapPrefault.Touch(expected);
         }
         catch (Exception e) when (e is ArgumentOutOfRangeException or InvalidOperationException)
         {

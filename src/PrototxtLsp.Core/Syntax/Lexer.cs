@@ -46,7 +46,7 @@ public sealed class Lexer
         _lookup = _ids.GetAlternateLookup<ReadOnlySpan<char>>();
         // Prototxt averages 5.5–6.5 characters per token (corpus, ResNet-152, the generated nets); a denser file grows
         // the table once. Some room is left for the missing tokens the parser may add.
-        _table = new TokenTable(text.Length / 5 + 16, _texts, _pairs);
+        _table = new TokenTable(TokenTable.CapacityFor(text.Length), _texts, _pairs);
     }
 
     /// <summary>

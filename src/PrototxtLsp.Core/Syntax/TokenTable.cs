@@ -30,6 +30,12 @@ public sealed class TokenTable
         _trivia = trivia;
     }
 
+    /// <summary>How many tokens a table for a text of <paramref name="textLength"/> characters has room for at first.</summary>
+    internal static int CapacityFor(int textLength) => textLength / 5 + 16;
+
+    /// <summary>The bytes of the records array of a table for a text of that length, the largest array of an analysis.</summary>
+    internal static long BytesFor(int textLength) => (long)CapacityFor(textLength) * System.Runtime.CompilerServices.Unsafe.SizeOf<Entry>();
+
     private struct Entry
     {
         public int Start;
