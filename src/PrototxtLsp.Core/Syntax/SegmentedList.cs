@@ -5,10 +5,10 @@ namespace PrototxtLsp.Core.Syntax;
 /// <summary>
 /// An append-only list kept in fixed segments of 8,192 elements (64 KB of references, below .NET's 85,000-byte
 /// large-object threshold) instead of one array, so that it never reaches the large object heap however long the
-/// document. A large array of references is collected only
-/// with the oldest generation, and until then everything it references counts as alive in every young collection:
-/// the parse-order table of a 100,000-layer net's 700,000 fields (5.5 MB as one array) kept its whole dead tree
-/// alive through the young collection that <see cref="Semantics.QuietGc"/> runs between analyses.
+/// document. A large array of references is collected only with the oldest generation, and until then everything
+/// it references counts as alive in every young collection: the parse-order table of a 100,000-layer net's 700,000
+/// fields (5.5 MB as one array) kept its whole dead tree alive through the young collection that
+/// <see cref="Semantics.QuietGc"/> runs between analyses.
 /// </summary>
 internal sealed class SegmentedList<T> : IReadOnlyList<T>
 {
