@@ -2,7 +2,12 @@ using PrototxtLsp.Core.Semantics;
 
 namespace PrototxtLsp.Tests;
 
-/// <summary>Before a large document's analysis, the garbage of earlier analyses is collected young when that pays.</summary>
+/// <summary>
+/// Before a large document's analysis, the garbage of earlier analyses is collected young when that pays. Runs with
+/// the other tests that measure the process heap, alone: another test allocating meanwhile would blur what a
+/// collection freed.
+/// </summary>
+[Collection("process heap")]
 public class QuietGcTests
 {
     private const long MB = 1L << 20;
