@@ -12,8 +12,8 @@ namespace PrototxtLsp.Core.Semantics;
 /// only the space of a no-GC region (<see cref="QuietGc"/>) is advised, never the whole heap: a language server with
 /// small documents open gained nothing measurable from huge pages and kept a few MB more resident.
 /// <para>The space is found in <c>/proc/self/maps</c>: the run of anonymous mappings around an object just allocated
-/// (the small-object regions lie on either side of the one allocation continues in) and around a large array (the
-/// large-object space: token lists, per-field tables, line starts, the file's text). The run can include neighbours
+/// (the small-object regions lie on either side of the one allocation continues in) and, when the work will make
+/// large objects, around a large array (the large-object space: token lists, per-field tables, the file's text). The run can include neighbours
 /// that are not the object heap (the collector's bookkeeping tables, a C library allocation arena), which is harmless:
 /// a huge page needs a whole aligned 2 MB inside one committed mapping, and those neighbours commit memory in small
 /// pieces, while the heap commits its regions 4 MB at a time. Nothing changes in memory's contents, so this is safe at
@@ -56,18 +56,16 @@ public static class GcHugePages
             string? maps = null;
             var at = ProbeAddress();
             if (!AdviseAround(at, bytes, ref maps)) return false;
-            if (!largeObjects)
+            if (largeObjects)
             {
-                if (collapse) Collapse((long)(at & ~((ulong)HugePage - 1)));
-                return true;
+                // A large object lives in the large-object space; not zeroed, not kept.
+                var large = GC.AllocateUninitializedArray<byte>(LargeObjectThreshold(), pinned: false);
+                var handle = GCHandle.Alloc(large, GCHandleType.Pinned);
+                var largeAt = (ulong)handle.AddrOfPinnedObject();
+                handle.Free();
+                AdviseAround(largeAt, bytes, ref maps); // overlapping the first range where the two are close: harmless
             }
 
-            // A large object lives in the large-object space; not zeroed, not kept.
-            var large = GC.AllocateUninitializedArray<byte>(LargeObjectThreshold(), pinned: false);
-            var handle = GCHandle.Alloc(large, GCHandleType.Pinned);
-            var largeAt = (ulong)handle.AddrOfPinnedObject();
-            handle.Free();
-            AdviseAround(largeAt, bytes, ref maps); // overlapping the first range where the two are close: harmless
             if (collapse) Collapse((long)(at & ~((ulong)HugePage - 1)));
             return true;
         }
